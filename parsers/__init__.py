@@ -1,0 +1,17 @@
+"""Artifact parsers, registered by an explicit import list (no discovery at run time).
+
+A test checks that every module in this package is listed here, so a parser cannot be
+written and silently left out of a scan (or out of a PyInstaller build).
+"""
+
+from __future__ import annotations
+
+from triage_app.core.parsing import Parser
+
+from .android_sms import AndroidSms
+
+PARSERS: tuple[type[Parser], ...] = (AndroidSms,)
+
+
+def all_parsers() -> list[Parser]:
+    return [cls() for cls in PARSERS]

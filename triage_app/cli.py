@@ -1,0 +1,253 @@
+"""The `qarina` command: scan, info, export, verify.
+
+Exit codes: 0 the command did its job (a scan with per-file errors still exits 0 and lists
+them); 1 an evidence item could not be opened or failed verification, or a check failed;
+2 usage error; 3 cancelled (Ctrl+C); 4 the case database could not be written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from . import __version__
+from .core import caseinfo
+from .core.audit import AUDIT_NAME, verify_chain
+from .core.casedb import DB_NAME, connect
+from .core.engine import scan as run_scan
+from .core.errors import CaseDBError, QarinaError
+from .core.export import records
+from .core.models import ScanOptions, ScanSummary
+from .core.progress import CancelToken, Progress
+
+EXIT_EVIDENCE, EXIT_CANCELLED, EXIT_CASEDB = 1, 3, 4
+KINDS = (
+    "file", "message", "contact", "call", "web_visit", "web_download", "web_search", "media",
+    "keyword_hit", "entity",
+)  # fmt: skip
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+class ConsoleSink:
+    """One updating status line on stderr: stage, files, bytes, throughput, ETA."""
+
+    def __init__(self, quiet: bool) -> None:
+        self._quiet = quiet or not sys.stderr.isatty()
+        self._start = time.monotonic()
+        self._width = 0
+
+    def update(self, p: Progress) -> None:
+        if self._quiet:
+            return
+        elapsed = max(time.monotonic() - self._start, 1e-6)
+        rate = p.bytes_done / elapsed
+        line = f"[{p.stage}] {p.files_done} files, {_human(p.bytes_done)}"
+        if p.bytes_total:
+            line += f" / {_human(p.bytes_total)}"
+            if rate > 0 and p.bytes_done < p.bytes_total:
+                line += f", ETA {int((p.bytes_total - p.bytes_done) / rate)} s"
+        if p.bytes_done:
+            line += f", {_human(rate)}/s"
+        if p.findings:
+            line += f", {p.findings} records"
+        if p.message:
+            line += f" {p.message[-60:]}"
+        click.echo("\r" + line.ljust(self._width), nl=False, err=True)
+        self._width = len(line)
+
+    def log(self, level: str, message: str) -> None:
+        click.echo(f"\n{level}: {message}", err=True)
+
+    def done(self) -> None:
+        if not self._quiet and self._width:
+            click.echo("", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qarina")
+@click.option("-v", "--verbose", is_flag=True, help="Log details to stderr.")
+def main(verbose: bool) -> None:
+    """Qarina: offline forensic triage of seized devices. Evidence is only ever read."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+@main.command()
+@click.argument("evidence", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--case", "case_dir", required=True, type=click.Path(path_type=Path),
+              help="Case folder (created if missing, extended if it exists).")  # fmt: skip
+@click.option("--examiner", help="Examiner name recorded in the case and audit log.")
+@click.option("--case-number", help="Case or reference number.")
+@click.option("--tz", "timezone", help="Display time zone (IANA name, e.g. Africa/Tripoli).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line.")
+def scan(
+    evidence: tuple[Path, ...],
+    case_dir: Path,
+    examiner: str | None,
+    case_number: str | None,
+    timezone: str | None,
+    quiet: bool,
+) -> None:
+    """Scan EVIDENCE (disk images, split/E01 sets, extraction folders, zip/tar) into a case.
+
+    Running it again on the same case and evidence resumes where a cancelled or killed run
+    stopped. Ctrl+C cancels cleanly; everything already committed is kept.
+    """
+    cancel = CancelToken()
+    sink = ConsoleSink(quiet)
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        click.echo("\ncancelling… (Ctrl+C again to abort at once)", err=True)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    options = ScanOptions(examiner=examiner, case_number=case_number, timezone=timezone)
+    try:
+        summary = run_scan(case_dir, list(evidence), options, sink, cancel)
+    except CaseDBError as exc:
+        sink.done()
+        raise click.ClickException(f"case database error: {exc}") from exc
+    except QarinaError as exc:
+        sink.done()
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    sink.done()
+    _print_summary(summary, case_dir)
+    if summary.status == "cancelled":
+        sys.exit(EXIT_CANCELLED)
+    if summary.failed_evidence:
+        sys.exit(EXIT_EVIDENCE)
+
+
+def _print_summary(summary: ScanSummary, case_dir: Path) -> None:
+    click.echo(f"scan {summary.status} in {summary.seconds:.1f} s: {summary.files} files indexed, "
+               f"{_human(summary.bytes_hashed)} hashed, {summary.artifacts} records")  # fmt: skip
+    for e in summary.evidence:
+        line = f"  evidence {e.get('id', '-')}: {e['path']} — {e['status']}"
+        if e.get("verification") and e["verification"] != "not_applicable":
+            line += f" (verification: {e['verification']})"
+        click.echo(line)
+        if e.get("message"):
+            click.echo(f"      {e['message']}")
+    conn = connect(case_dir / DB_NAME, readonly=True)
+    try:
+        problems = caseinfo.errors(conn, limit=20)
+    finally:
+        conn.close()
+    problems = [p for p in problems if p["source"] != "evidence"]
+    if problems:
+        click.echo(f"  {len(problems)} file/parser error(s) (see `qarina info`):")
+        for p in problems:
+            click.echo(f"    {p['path']}: {p['parser'] or 'read'}: {p['message']}")
+
+
+def _open_case(case_dir: Path) -> Any:
+    if not (case_dir / DB_NAME).is_file():
+        raise click.ClickException(f"{case_dir} is not a Qarina case folder (no {DB_NAME})")
+    return connect(case_dir / DB_NAME, readonly=True)
+
+
+@main.command()
+@click.option("--case", "case_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def info(case_dir: Path, as_json: bool) -> None:
+    """Evidence with hashes and verification, volumes, record counts, coverage and errors."""
+    conn = _open_case(case_dir)
+    try:
+        data = caseinfo.summary(conn)
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_info(data)
+    if any(e["status"] != "ok" for e in data["evidence"]):
+        sys.exit(EXIT_EVIDENCE)
+
+
+def _print_info(data: dict[str, Any]) -> None:
+    case = data["case"]
+    click.echo(f"case {case.get('case_number') or '-'}  examiner {case.get('examiner') or '-'}"
+               f"  time zone {case.get('timezone', 'UTC')}")  # fmt: skip
+    for e in data["evidence"]:
+        _print_evidence(e)
+    click.echo("\nrecords: " + ", ".join(f"{k} {v}" for k, v in data["counts"].items()))
+    if data["coverage"]:
+        click.echo("coverage (parser × status):")
+        for c in data["coverage"]:
+            click.echo(f"  {c['parser']}: {c['status']} {c['files']} file(s), "
+                       f"{c['records'] or 0} records")  # fmt: skip
+    if data["errors"]:
+        click.echo(f"errors ({len(data['errors'])}):")
+        for err in data["errors"]:
+            click.echo(f"  [{err['source']}] {err['path']}: {err['parser'] or ''} {err['message']}")
+
+
+def _print_evidence(e: dict[str, Any]) -> None:
+    click.echo(f"\nevidence {e['id']}: {e['identity']}  [{e['kind']}/{e['format']}] {e['status']}")
+    fields = ("message", "sha256", "md5", "media_size", "stored_md5", "stored_sha1",
+              "verification", "verification_message")  # fmt: skip
+    for key in fields:
+        if e.get(key) not in (None, ""):
+            click.echo(f"  {key}: {e[key]}")
+    for k, v in (e.get("metadata") or {}).items():
+        click.echo(f"  ewf {k}: {v}")
+    for v in e["volumes"]:
+        click.echo(f"  volume {v['idx'] or '(whole image)'} @{v['offset']} len {v['length']}"
+                   f" {v['description']}: {v['fs_type'] or '-'} {v['status']}"
+                   f" {v['message'] or ''}")  # fmt: skip
+    click.echo(f"  files indexed: {e['files']}")
+
+
+@main.command()
+@click.option("--case", "case_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--kind", type=click.Choice(KINDS), help="Only records of this kind.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output file (default: stdout)."
+)
+def export(case_dir: Path, fmt: str, kind: str | None, output: Path | None) -> None:
+    """Export records as JSON lines, in the record contract of ARCHITECTURE.md."""
+    conn = _open_case(case_dir)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        for record in records(conn, kind):
+            out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    finally:
+        conn.close()
+        if output:
+            out.close()
+
+
+@main.command()
+@click.option("--case", "case_dir", required=True, type=click.Path(path_type=Path),
+              help="Check the case's hash-chained audit log.")  # fmt: skip
+def verify(case_dir: Path) -> None:
+    """Check a case's audit log chain; names the first broken entry (exit 1 if broken)."""
+    report = verify_chain(case_dir / AUDIT_NAME)
+    if report.ok:
+        click.echo(f"audit log intact: {report.entries} entries")
+        return
+    click.echo(f"audit log BROKEN at entry {report.first_bad}: {report.reason}", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Hash-chained audit log: `audit.jsonl` in the case folder, mirrored into the `audit` table.
+
+Each line is a JSON object with `seq`, `ts`, `action`, `details`, `prev_hash` and `hash`,
+where `hash` = SHA-256 of (`prev_hash` + the canonical JSON of the entry without `hash`).
+Changing, deleting or inserting any line breaks the chain from that line on. The JSONL
+file is the record of truth (appended and fsynced first); the table is a queryable mirror
+that is brought up to date when the case is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .casedb import CaseDB, now_iso
+
+AUDIT_NAME = "audit.jsonl"
+GENESIS = "0" * 64
+
+
+def _canonical(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _chain_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + _canonical(entry)).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    first_bad: int | None = None  # 1-based line number of the first broken entry
+    reason: str = ""
+
+
+class AuditLog:
+    def __init__(self, case_dir: Path, db: CaseDB) -> None:
+        self.path = case_dir / AUDIT_NAME
+        self._db = db
+        self._seq, self._last = self._tail()
+        self._mirror()
+
+    def _tail(self) -> tuple[int, str]:
+        seq, last = 0, GENESIS
+        if self.path.exists():
+            with open(self.path, encoding="utf-8") as f:
+                for line in f:
+                    if line.strip():
+                        entry = json.loads(line)
+                        seq, last = int(entry["seq"]), str(entry["hash"])
+        return seq, last
+
+    def _mirror(self) -> None:
+        # After a crash between the JSONL append and the table insert, the table lags.
+        have = self._db.query("SELECT COALESCE(MAX(seq), 0) AS n FROM audit")[0]["n"]
+        if have >= self._seq:
+            return
+        with open(self.path, encoding="utf-8") as f, self._db.transaction():
+            for line in f:
+                if not line.strip():
+                    continue
+                e = json.loads(line)
+                if e["seq"] > have:
+                    self._insert(e)
+
+    def _insert(self, e: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO audit (seq, ts, action, details, prev_hash, hash) VALUES (?,?,?,?,?,?)",
+            (e["seq"], e["ts"], e["action"], _canonical(e["details"]), e["prev_hash"], e["hash"]),
+        )
+
+    def append(self, action: str, **details: Any) -> str:
+        entry: dict[str, Any] = {
+            "seq": self._seq + 1,
+            "ts": now_iso(),
+            "action": action,
+            "details": json.loads(json.dumps(details, default=str)),
+            "prev_hash": self._last,
+        }
+        entry["hash"] = _chain_hash(self._last, entry)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(_canonical(entry) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        self._seq, self._last = entry["seq"], entry["hash"]
+        with self._db.transaction():
+            self._insert(entry)
+        return str(entry["hash"])
+
+
+def verify_chain(path: Path) -> ChainReport:
+    """Check every line of an audit log; name the first broken entry."""
+    if not path.exists():
+        return ChainReport(False, 0, None, f"{path.name} not found")
+    prev = GENESIS
+    count = 0
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                stored = entry.pop("hash")
+            except (ValueError, KeyError, AttributeError) as exc:
+                return ChainReport(
+                    False, count, number, f"line {number} is not a valid entry: {exc}"
+                )
+            if entry.get("prev_hash") != prev:
+                return ChainReport(False, count, number, f"line {number}: prev_hash does not link")
+            if entry.get("seq") != count + 1:
+                return ChainReport(False, count, number, f"line {number}: sequence number gap")
+            if _chain_hash(prev, entry) != stored:
+                return ChainReport(
+                    False, count, number, f"line {number}: content does not match its hash"
+                )
+            prev = stored
+            count += 1
+    return ChainReport(True, count)

@@ -1,0 +1,243 @@
+"""The case database: explicit schema created by numbered migrations, one writer.
+
+`case.sqlite` runs in WAL mode with `synchronous=FULL` so a committed batch survives power
+loss, and readers (GUI views, `info`, `export`) can read committed batches during a scan.
+The schema is never inferred from data: every table and column is declared here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import CaseDBError
+
+DB_NAME = "case.sqlite"
+
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE case_info (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL,
+        identity TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        format TEXT NOT NULL,
+        paths TEXT NOT NULL,
+        size INTEGER,
+        sha256 TEXT,
+        md5 TEXT,
+        container_hashes TEXT,
+        media_size INTEGER,
+        media_sha256 TEXT,
+        media_md5 TEXT,
+        stored_md5 TEXT,
+        stored_sha1 TEXT,
+        verification TEXT,
+        verification_message TEXT,
+        metadata TEXT,
+        added_at TEXT NOT NULL,
+        examiner TEXT,
+        status TEXT NOT NULL,
+        message TEXT,
+        walk_complete INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE volumes (
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        idx TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        length INTEGER,
+        description TEXT,
+        fs_type TEXT,
+        status TEXT NOT NULL,
+        message TEXT,
+        PRIMARY KEY (evidence_id, idx)
+    );
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        volume TEXT,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime TEXT,
+        atime TEXT,
+        ctime TEXT,
+        crtime TEXT,
+        inode INTEGER,
+        deleted INTEGER NOT NULL,
+        locator TEXT NOT NULL,
+        sha256 TEXT,
+        md5 TEXT,
+        mime TEXT,
+        note TEXT,
+        error TEXT,
+        UNIQUE (evidence_id, locator)
+    );
+    CREATE INDEX files_by_path ON files (evidence_id, path);
+    CREATE INDEX files_by_name ON files (name);
+    CREATE TABLE artifacts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        file_id INTEGER REFERENCES files(id),
+        parser TEXT NOT NULL,
+        ts TEXT,
+        ts_raw TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        source_table TEXT,
+        source_rowid INTEGER,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX artifacts_by_kind ON artifacts (kind, id);
+    CREATE INDEX artifacts_by_source ON artifacts (parser, file_id);
+    CREATE TABLE parser_runs (
+        parser TEXT NOT NULL,
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        version TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT,
+        records INTEGER NOT NULL DEFAULT 0,
+        warnings INTEGER NOT NULL DEFAULT 0,
+        started TEXT,
+        finished TEXT,
+        PRIMARY KEY (parser, file_id)
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        action TEXT NOT NULL,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        status TEXT NOT NULL,
+        summary TEXT
+    );
+    """,
+]
+
+FILE_COLUMNS = (
+    "evidence_id", "volume", "path", "name", "kind", "size", "mtime", "atime", "ctime",
+    "crtime", "inode", "deleted", "locator", "sha256", "md5", "mime", "note", "error",
+)  # fmt: skip
+ARTIFACT_COLUMNS = (
+    "kind", "evidence_id", "file_id", "parser", "ts", "ts_raw", "deleted",
+    "source_table", "source_rowid", "data",
+)  # fmt: skip
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.row_factory = sqlite3.Row
+    except sqlite3.Error as exc:
+        raise CaseDBError(f"cannot open case database {path}: {exc}") from exc
+    return conn
+
+
+class CaseDB:
+    """The single writer of a case database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = connect(path)
+        self.db = sqlite_utils.Database(self.conn)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise CaseDBError(
+                f"case database schema v{version} is newer than this Qarina (v{len(MIGRATIONS)})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={number}")
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise CaseDBError(f"case database error: {exc}") from exc
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return list(self.execute(sql, params))
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        marks = ",".join("?" * len(columns))
+        sql = f"INSERT OR IGNORE INTO {table} ({','.join(columns)}) VALUES ({marks})"
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise CaseDBError(f"case database write failed: {exc}") from exc
+
+    def set_info(self, values: dict[str, str | None]) -> None:
+        with self.transaction():
+            for key, value in values.items():
+                if value is not None:
+                    self.execute("INSERT OR REPLACE INTO case_info VALUES (?, ?)", (key, value))
+
+    def info(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.query("SELECT key, value FROM case_info")}
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _Transaction:
+    """`BEGIN IMMEDIATE … COMMIT`: every batch is atomic; an error rolls it back."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise CaseDBError(f"cannot start a case database transaction: {exc}") from exc
+        return self._conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        except sqlite3.Error as err:
+            raise CaseDBError(f"case database commit failed: {err}") from err
+
+
+def rows_as_dicts(rows: Iterable[sqlite3.Row]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        yield dict(row)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

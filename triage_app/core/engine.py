@@ -1,0 +1,258 @@
+"""The scan pipeline: open → register → index (+ custody hash in parallel) → parse → verify.
+
+One bad file, parser or partition never stops a scan; an evidence item that cannot be
+opened, or fails verification, is recorded with its reason and reported in the summary.
+The only fatal error is a case database that cannot be written (`CaseDBError`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .case import Case
+from .casedb import dumps, now_iso
+from .custody import CustodyHasher, CustodyResult
+from .errors import Cancelled, CaseDBError, EvidenceError
+from .evidence import first_segments, open_evidence
+from .evidence.base import EvidenceSource
+from .indexer import Indexer
+from .models import ScanOptions, ScanSummary
+from .parse_runner import ParseRunner
+from .parsing import Parser
+from .progress import CancelToken, NullSink, Progress, ProgressSink, ThrottledSink
+
+log = logging.getLogger(__name__)
+
+
+def default_parsers() -> list[Parser]:
+    from parsers import all_parsers
+
+    return all_parsers()
+
+
+class Scan:
+    def __init__(
+        self,
+        case: Case,
+        options: ScanOptions,
+        sink: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+        parsers: Sequence[Parser] | None = None,
+    ) -> None:
+        self.case = case
+        self.options = options
+        self.sink = ThrottledSink(sink or NullSink())
+        self.cancel = cancel or CancelToken()
+        self.parsers = list(parsers) if parsers is not None else default_parsers()
+        self.summary = ScanSummary()
+        self._sources: dict[int, EvidenceSource] = {}
+
+    def run(self, paths: Sequence[Path]) -> ScanSummary:
+        started = time.monotonic()
+        scan_id = self._start()
+        try:
+            for path in first_segments(list(paths)):
+                self.cancel.check()
+                self._evidence(Path(path))
+            self.sink.update(Progress("parse", message="parsing artifacts"), force=True)
+            runner = ParseRunner(self.case, self._sources, self.parsers, self.sink, self.cancel)
+            stats = runner.run()
+            self.summary.artifacts += stats.records
+        except Cancelled:
+            self.summary.status = "cancelled"
+        finally:
+            for source in self._sources.values():
+                source.close()
+            self.summary.seconds = time.monotonic() - started
+            self._finish(scan_id)
+        return self.summary
+
+    def _start(self) -> int:
+        with self.case.db.transaction():
+            cur = self.case.db.execute(
+                "INSERT INTO scans (started, status) VALUES (?, 'running')", (now_iso(),)
+            )
+        self.case.audit.append(
+            "scan_started", tool=f"qarina {__version__}", parsers=[p.name for p in self.parsers]
+        )
+        return int(cur.lastrowid or 0)
+
+    def _finish(self, scan_id: int) -> None:
+        s = self.summary
+        totals = {"files": s.files, "bytes": s.bytes_hashed, "artifacts": s.artifacts}
+        with self.case.db.transaction():
+            self.case.db.execute(
+                "UPDATE scans SET finished=?, status=?, summary=? WHERE id=?",
+                (now_iso(), s.status, dumps({**totals, "evidence": s.evidence}), scan_id),
+            )
+        action = "scan_cancelled" if s.status == "cancelled" else "scan_finished"
+        self.case.audit.append(action, seconds=round(s.seconds, 3), **totals)
+
+    def _evidence(self, path: Path) -> None:
+        identity = str(path.resolve())
+        self.sink.update(Progress("open", message=str(path)), force=True)
+        try:
+            source = open_evidence(path, self.case.workdir, self.cancel)
+        except EvidenceError as exc:
+            self._record_failure(path, identity, exc)
+            return
+        eid, row = self._register(path, identity, source)
+        self._sources[eid] = source
+        entry: dict[str, Any] = {"id": eid, "path": str(path), "status": "ok"}
+        self.summary.evidence.append(entry)
+        skip_media = row["media_sha256"] is not None or row["verification"] == "not_applicable"
+        hasher = CustodyHasher(source, self.cancel, skip_media=skip_media)
+        hasher.start()
+        try:
+            if not row["walk_complete"]:
+                self._index(eid, source)
+        finally:
+            hasher.join()
+            self._store_custody(eid, source, hasher.result, entry, skip_media)
+
+    def _index(self, eid: int, source: EvidenceSource) -> None:
+        self.sink.update(Progress("index", bytes_total=source.info.media_size), force=True)
+        indexer = Indexer(self.case, eid, source, self.parsers, self.sink, self.cancel)
+        try:
+            stats = indexer.run()
+        finally:
+            self.summary.files += indexer.stats.files
+            self.summary.bytes_hashed += indexer.stats.bytes
+            self._store_volumes(eid, source)
+        with self.case.db.transaction():
+            self.case.db.execute("UPDATE evidence SET walk_complete=1 WHERE id=?", (eid,))
+        self.case.audit.append(
+            "evidence_indexed", evidence_id=eid, files=stats.files, read_errors=stats.errors
+        )
+
+    def _register(self, path: Path, identity: str, source: EvidenceSource) -> tuple[int, Any]:
+        info = source.info
+        rows = self.case.db.query("SELECT * FROM evidence WHERE identity=?", (identity,))
+        if rows:
+            return int(rows[0]["id"]), rows[0]
+        with self.case.db.transaction():
+            cur = self.case.db.execute(
+                "INSERT INTO evidence (label, identity, kind, format, paths, size, media_size,"
+                " stored_md5, stored_sha1, metadata, added_at, examiner, status)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 'ok')",
+                (
+                    path.name,
+                    identity,
+                    info.kind,
+                    info.format,
+                    dumps([str(p) for p in info.container_files]),
+                    sum(p.stat().st_size for p in info.container_files),
+                    info.media_size,
+                    info.stored_md5,
+                    info.stored_sha1,
+                    dumps(info.metadata),
+                    now_iso(),
+                    self.options.examiner,
+                ),
+            )
+        eid = int(cur.lastrowid or 0)
+        self.case.audit.append(
+            "evidence_added", evidence_id=eid, path=identity, kind=info.kind, format=info.format,
+            stored_md5=info.stored_md5, metadata=info.metadata,
+        )  # fmt: skip
+        return eid, self.case.db.query("SELECT * FROM evidence WHERE id=?", (eid,))[0]
+
+    def _record_failure(self, path: Path, identity: str, exc: EvidenceError) -> None:
+        message = str(exc)
+        with self.case.db.transaction():
+            self.case.db.execute(
+                "INSERT INTO evidence (label, identity, kind, format, paths, added_at, examiner,"
+                " status, message) VALUES (?,?,?,?,?,?,?, 'error', ?)"
+                " ON CONFLICT(identity) DO UPDATE SET status='error', message=excluded.message",
+                (
+                    path.name,
+                    identity,
+                    "unknown",
+                    type(exc).__name__,
+                    dumps([identity]),
+                    now_iso(),
+                    self.options.examiner,
+                    message,
+                ),
+            )
+        self.case.audit.append("evidence_error", path=identity, error=message)
+        self.summary.evidence.append({"path": str(path), "status": "error", "message": message})
+        self.summary.errors.append(f"{path}: {message}")
+
+    def _store_volumes(self, eid: int, source: EvidenceSource) -> None:
+        rows = [
+            (eid, v.index, v.offset, v.length, v.description, v.fs_type, v.status, v.message)
+            for v in source.volumes()
+        ]
+        with self.case.db.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO volumes VALUES (?,?,?,?,?,?,?,?)", rows)
+
+    def _store_custody(
+        self,
+        eid: int,
+        source: EvidenceSource,
+        r: CustodyResult,
+        entry: dict[str, Any],
+        kept: bool,
+    ) -> None:
+        """Store evidence hashes; `kept`: the media hash of an earlier run is kept as is."""
+        single = r.container[0] if len(r.container) == 1 else None
+        sha256 = r.media_sha256 or (single or {}).get("sha256")
+        md5 = r.media_md5 or (single or {}).get("md5")
+        failed = r.verification in ("mismatch", "read_error")
+        with self.case.db.transaction():
+            self.case.db.execute(
+                "UPDATE evidence SET container_hashes=COALESCE(?, container_hashes),"
+                " sha256=COALESCE(?, sha256), md5=COALESCE(?, md5),"
+                " media_sha256=COALESCE(?, media_sha256), media_md5=COALESCE(?, media_md5),"
+                " verification=COALESCE(?, verification),"
+                " verification_message=COALESCE(?, verification_message),"
+                " status=CASE WHEN ? THEN 'verification_failed' ELSE status END,"
+                " message=COALESCE(?, message) WHERE id=?",
+                (
+                    dumps(r.container) if r.container else None,
+                    sha256,
+                    md5,
+                    r.media_sha256,
+                    r.media_md5,
+                    None if kept else r.verification,
+                    None if kept else r.message,
+                    failed,
+                    r.message if failed else None,
+                    eid,
+                ),
+            )
+        self.case.audit.append(
+            "evidence_hashed", evidence_id=eid, sha256=sha256, md5=md5,
+            verification=r.verification, message=r.message,
+        )  # fmt: skip
+        row = self.case.db.query("SELECT * FROM evidence WHERE id=?", (eid,))[0]
+        entry.update(verification=row["verification"], sha256=row["sha256"], status=row["status"])
+        if row["status"] != "ok":
+            entry["message"] = row["verification_message"]
+            self.summary.errors.append(f"{entry['path']}: verification failed: {entry['message']}")
+        if source.info.warnings:
+            entry["warnings"] = list(source.info.warnings)
+
+
+def scan(
+    case_dir: Path,
+    paths: Sequence[Path],
+    options: ScanOptions | None = None,
+    sink: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+) -> ScanSummary:
+    """Create or extend the case at `case_dir` and scan `paths` into it."""
+    options = options or ScanOptions()
+    case = Case.open(case_dir, options.examiner, options.case_number, options.timezone)
+    try:
+        return Scan(case, options, sink, cancel).run(paths)
+    except CaseDBError:
+        raise
+    finally:
+        case.close()

@@ -1,0 +1,188 @@
+"""Open an evidence item by its content, never by its file name extension alone.
+
+The extension is only used to find the other parts of a split set (`.001`, `.aa`, `.E02`).
+Formats that are recognised but cannot be read (virtual disks, AFF4, DMG, BitLocker, ...)
+raise `UnsupportedFormat` naming the format, so the examiner knows what to convert.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+from ..errors import EvidenceError, UnsupportedFormat
+from ..progress import CancelToken
+from .base import EvidenceSource, SourceInfo
+
+EWF_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00", b"LVF\x09\x0d\x0a\xff\x00")
+MAX_GZIP_BYTES = 1024**4  # 1 TiB: also bounded by free space in the case folder
+
+# (offset from start, magic, format name). Offsets < 0 count from the end of the file.
+_UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"QFI\xfb", "QCOW/QCOW2 virtual disk (convert with `qemu-img convert -O raw`)"),
+    (0, b"conectix", "VHD virtual disk (dynamic/differencing)"),
+    (-512, b"conectix", "VHD virtual disk"),
+    (0, b"vhdxfile", "VHDX virtual disk"),
+    (0, b"KDMV", "VMDK sparse virtual disk"),
+    (0, b"# Disk DescriptorFile", "VMDK descriptor"),
+    (0, b"COWD", "VMware COWD virtual disk"),
+    (-512, b"koly", "Apple disk image (DMG)"),
+    (3, b"-FVE-FS-", "BitLocker-encrypted volume"),
+    (0, b"LUKS\xba\xbe", "LUKS-encrypted volume"),
+    (0, b"AFF", "AFF forensic image"),
+    (0, b"ANDROID BACKUP\n", "Android backup (.ab)"),
+    (0, b"<?xml", "XML document (e.g. a Parallels DiskDescriptor.xml without its data file)"),
+    (0, b"\x7fELF", "executable file, not an evidence container"),
+)
+_LOOSE_FILE_MAGIC = (b"SQLite format 3\x00", b"\xff\xd8\xff", b"\x89PNG", b"bplist00", b"%PDF")
+
+
+def _head_tail(path: Path) -> tuple[bytes, bytes, int]:
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(4096)
+        tail = b""
+        if size >= 512:
+            f.seek(size - 512)
+            tail = f.read(512)
+    return head, tail, size
+
+
+def _unsupported(head: bytes, tail: bytes) -> str | None:
+    for offset, magic, name in _UNSUPPORTED:
+        data = tail[offset + 512 :] if offset < 0 else head[offset:]
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def _is_aff4(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith(("information.turtle", "information.yaml")) for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _gzip_payload_head(path: Path) -> bytes:
+    try:
+        with gzip.open(path, "rb") as f:
+            return f.read(1024)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise EvidenceError(f"{path.name}: corrupt gzip stream: {exc}") from exc
+
+
+def open_evidence(path: Path, workdir: Path, cancel: CancelToken) -> EvidenceSource:
+    """Pick and open the right source for `path` (a folder, an archive or an image)."""
+    path = Path(path)
+    if path.is_dir():
+        from .directory import DirectorySource
+
+        return DirectorySource(path)
+    if not path.is_file():
+        raise EvidenceError(f"{path}: no such file or folder")
+    head, tail, size = _head_tail(path)
+    if size == 0:
+        raise EvidenceError(f"{path.name}: empty file (0 bytes), nothing to examine")
+    return _open_file(path, head, tail, workdir, cancel)
+
+
+def _open_file(
+    path: Path, head: bytes, tail: bytes, workdir: Path, cancel: CancelToken
+) -> EvidenceSource:
+    if head.startswith(EWF_MAGIC):
+        return _open_ewf(path)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if _is_aff4(path):
+            raise UnsupportedFormat(f"{path.name}: unsupported format: AFF4 forensic container")
+        return _open_archive(path, workdir, cancel)
+    if head[257:262] == b"ustar" or head.startswith((b"BZh", b"\xfd7zXZ\x00")):
+        return _open_archive(path, workdir, cancel)
+    if head.startswith(b"\x1f\x8b"):
+        if _gzip_payload_head(path)[257:262] == b"ustar":
+            return _open_archive(path, workdir, cancel)
+        return _open_gzip_raw(path, workdir, cancel)
+    if name := _unsupported(head, tail):
+        raise UnsupportedFormat(f"{path.name}: unsupported format: {name}")
+    if head.startswith(_LOOSE_FILE_MAGIC):
+        from .directory import LooseFileSource
+
+        return LooseFileSource(path)
+    return _open_raw(path)
+
+
+def _open_ewf(path: Path) -> EvidenceSource:
+    from .disk import DiskSource
+    from .ewf import EwfMedia
+
+    media = EwfMedia(path)
+    info = SourceInfo(
+        kind="disk_image",
+        format="ewf",
+        container_files=media.container_files,
+        media_size=media.size,
+        stored_md5=media.stored_md5,
+        stored_sha1=media.stored_sha1,
+        metadata=media.metadata,
+    )
+    try:
+        return DiskSource(media, info)
+    except BaseException:
+        media.close()
+        raise
+
+
+def _open_raw(path: Path, container: list[Path] | None = None) -> EvidenceSource:
+    from .disk import DiskSource
+    from .media import RawMedia, split_set
+
+    media = RawMedia(split_set(path))
+    info = SourceInfo(
+        kind="disk_image",
+        format=media.format,
+        container_files=container or media.container_files,
+        media_size=media.size,
+    )
+    native = str(media.single_path) if media.single_path else None
+    try:
+        return DiskSource(media, info, native_path=native)
+    except BaseException:
+        media.close()
+        raise
+
+
+def _open_gzip_raw(path: Path, workdir: Path, cancel: CancelToken) -> EvidenceSource:
+    from .media import spool_gzip
+
+    spooled = spool_gzip(path, workdir / "spool", MAX_GZIP_BYTES, cancel)
+    source = _open_raw(spooled, container=[path])
+    source.info.format = "gzip_raw"
+    return source
+
+
+def _open_archive(path: Path, workdir: Path, cancel: CancelToken) -> EvidenceSource:
+    from .archive import ArchiveSource
+
+    return ArchiveSource(path, workdir / "spool", cancel=cancel)
+
+
+def first_segments(paths: list[Path]) -> list[Path]:
+    """Drop later parts of split sets whose first part is also given (`x.001 x.002` → `x.001`)."""
+    from .media import split_set
+
+    given = [Path(p) for p in paths]
+    resolved = {p.resolve() for p in given if p.is_file()}
+    later: set[Path] = set()
+    for p in given:
+        if not p.is_file():
+            continue
+        later.update(q.resolve() for q in split_set(p)[1:])
+        suffix = p.suffix
+        if len(suffix) == 4 and suffix[1] in "eE" and suffix[2:].isdigit() and suffix[2:] != "01":
+            first = p.with_suffix(suffix[:2] + "01").resolve()
+            if first in resolved:
+                later.add(p.resolve())
+    return [p for p in given if p.resolve() not in later]

@@ -1,0 +1,121 @@
+"""Raw, split raw and gzip-compressed raw media streams (no native library involved).
+
+Split sets are found by name (`.000/.001…`, `.001/.002…`, `.aa/.ab…`); a gzip raw image is
+decompressed once into the case work area so that file systems can be read at random.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import os
+import re
+import shutil
+import string
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import EvidenceError
+from ..progress import CancelToken
+
+_NUMERIC = re.compile(r"^(?P<stem>.*\.)(?P<num>\d{3})$")
+_ALPHA = re.compile(r"^(?P<stem>.*\.)(?P<alpha>[a-z]{2})$")
+
+
+def split_set(path: Path) -> list[Path]:
+    """All parts of a split raw image starting at `path`, or just `[path]`."""
+    name = path.name
+    if m := _NUMERIC.match(name):
+        start = int(m["num"])
+        if start > 1:
+            return [path]
+        parts = []
+        n = start
+        while (p := path.with_name(f"{m['stem']}{n:03d}")).is_file():
+            parts.append(p)
+            n += 1
+        return parts if len(parts) > 1 else [path]
+    if (m := _ALPHA.match(name)) and m["alpha"] == "aa":
+        parts = []
+        for first in string.ascii_lowercase:
+            for second in string.ascii_lowercase:
+                p = path.with_name(f"{m['stem']}{first}{second}")
+                if not p.is_file():
+                    return parts if len(parts) > 1 else [path]
+                parts.append(p)
+    return [path]
+
+
+class RawMedia:
+    """One raw file or the concatenation of a split set."""
+
+    def __init__(self, parts: list[Path]) -> None:
+        self.container_files = parts
+        self.format = "split_raw" if len(parts) > 1 else "raw"
+        self._files: list[BinaryIO] = [open(p, "rb") for p in parts]  # noqa: SIM115
+        sizes = [os.fstat(f.fileno()).st_size for f in self._files]
+        self._starts = [0]
+        for s in sizes[:-1]:
+            self._starts.append(self._starts[-1] + s)
+        self.size = sum(sizes)
+        self._sizes = sizes
+
+    @property
+    def single_path(self) -> Path | None:
+        return self.container_files[0] if len(self.container_files) == 1 else None
+
+    def reopen(self) -> RawMedia:
+        return RawMedia(self.container_files)
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        out = bytearray()
+        i = bisect.bisect_right(self._starts, offset) - 1
+        while size > 0 and 0 <= i < len(self._files):
+            local = offset - self._starts[i]
+            n = min(size, self._sizes[i] - local)
+            if n <= 0:
+                break
+            out += os.pread(self._files[i].fileno(), n, local)
+            offset += n
+            size -= n
+            i += 1
+        return bytes(out)
+
+    def close(self) -> None:
+        for f in self._files:
+            f.close()
+
+
+def spool_gzip(path: Path, workdir: Path, max_bytes: int, cancel: CancelToken) -> Path:
+    """Decompress a gzip raw image into the work area, refusing to exceed `max_bytes`.
+
+    The output is written under a temporary name and renamed when complete, so a cancelled
+    or failed spool never leaves a truncated image that could be mistaken for a full one.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / (path.name.removesuffix(".gz") + ".raw")
+    if target.is_file():
+        return target
+    partial = target.with_suffix(".partial")
+    limit = min(max_bytes, shutil.disk_usage(workdir).free - 64 * 1024**2)
+    written = 0
+    try:
+        with gzip.open(path, "rb") as src, open(partial, "wb") as dst:
+            while chunk := src.read(4 * 1024**2):
+                cancel.check()
+                written += len(chunk)
+                if written > limit:
+                    raise EvidenceError(
+                        f"{path.name}: decompressed size exceeds the limit of {limit} bytes "
+                        "(free space in the case folder or configured maximum)"
+                    )
+                dst.write(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        partial.unlink(missing_ok=True)
+        raise EvidenceError(f"{path.name}: corrupt or truncated gzip stream: {exc}") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.rename(target)
+    return target

@@ -1,0 +1,81 @@
+"""Epoch converters: stored values → aware UTC datetimes, or None.
+
+0, NULL, negative and out-of-range values give None (never 1970): apps write 0 for
+"not set", and a corrupt value must not become a plausible date.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
+_WEBKIT = datetime(1601, 1, 1, tzinfo=UTC)  # Chromium, Windows FILETIME
+_COCOA = datetime(2001, 1, 1, tzinfo=UTC)  # Apple Core Data / Cocoa
+# Plausibility window for evidence timestamps; anything outside is treated as corrupt.
+_MIN = datetime(1980, 1, 1, tzinfo=UTC)
+_MAX = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _from(epoch: datetime, value: Any, seconds_per_unit: float) -> datetime | None:
+    number = _number(value)
+    if number is None:
+        return None
+    try:
+        result = epoch + timedelta(seconds=number * seconds_per_unit)
+    except OverflowError:
+        return None
+    return result if _MIN <= result < _MAX else None
+
+
+def from_unix_s(value: Any) -> datetime | None:
+    return _from(_UNIX, value, 1.0)
+
+
+def from_unix_ms(value: Any) -> datetime | None:
+    return _from(_UNIX, value, 1e-3)
+
+
+def from_unix_us(value: Any) -> datetime | None:
+    return _from(_UNIX, value, 1e-6)
+
+
+def from_unix_ns(value: Any) -> datetime | None:
+    return _from(_UNIX, value, 1e-9)
+
+
+def from_webkit_us(value: Any) -> datetime | None:
+    return _from(_WEBKIT, value, 1e-6)
+
+
+def from_filetime(value: Any) -> datetime | None:
+    return _from(_WEBKIT, value, 1e-7)
+
+
+def from_cocoa_s(value: Any) -> datetime | None:
+    return _from(_COCOA, value, 1.0)
+
+
+def from_cocoa_ns(value: Any) -> datetime | None:
+    return _from(_COCOA, value, 1e-9)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 UTC with a trailing Z, microseconds only when present."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}"
+    return text + "Z"
