@@ -7,6 +7,7 @@ thread while SHA-256 runs on the caller's: both cores work, and the data is read
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -90,7 +91,5 @@ def _hash_parallel(
 def hash_file(
     path: str, cancel: CancelToken, on_bytes: Callable[[int], None] | None = None
 ) -> Digests:
-    import os
-
     with open(path, "rb", buffering=0) as f:
-        return hash_stream(f, cancel, os.fstat(f.fileno()).st_size, on_bytes)  # type: ignore[arg-type]
+        return hash_stream(f, cancel, os.fstat(f.fileno()).st_size, on_bytes)

@@ -60,8 +60,29 @@ def _copy(stream: BinaryIO, target: Path) -> str:
     return sha.hexdigest()
 
 
+def check_not_truncated(path: Path) -> None:
+    """Refuse a database shorter than its header says (SQLite reads missing pages as zeros,
+    which yields plausible-looking empty rows instead of an error)."""
+    if Path(f"{path}-wal").exists():
+        return  # the WAL may legitimately hold pages beyond the main file's end
+    with open(path, "rb") as f:
+        header = f.read(100)
+        size = f.seek(0, 2)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise ParserError("not a SQLite database (bad header)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The in-header page count is only valid when "version-valid-for" equals the change counter.
+    if header[92:96] == header[24:28] and pages and size < pages * page_size:
+        raise ParserError(
+            f"database file is truncated: {size} bytes, header says {pages} pages of {page_size}"
+        )
+
+
 def open_copy(path: Path, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> sqlite3.Connection:
     """Open a copied database read-only, with the evidence's schema code untrusted."""
+    check_not_truncated(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         conn.execute("PRAGMA trusted_schema=OFF")

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from triage_app.core import timeconv as t
+
+# Known instant 2013-10-29T16:56:28Z = Unix 1383065788 (plaso's Android SMS test row), and
+# the published epoch offsets: 11644473600 s from 1601 to 1970, 978307200 s from 1970 to 2001.
+UNIX = 1383065788
+WEBKIT_OFFSET = 11644473600
+COCOA_OFFSET = 978307200
+
+
+@pytest.mark.parametrize(
+    ("fn", "value", "expected"),
+    [
+        (t.from_unix_s, UNIX, "2013-10-29T16:56:28Z"),
+        (t.from_unix_ms, UNIX * 1000 + 38, "2013-10-29T16:56:28.038000Z"),
+        (t.from_unix_us, UNIX * 10**6 + 381000, "2013-10-29T16:56:28.381000Z"),
+        (t.from_unix_ns, UNIX * 10**9, "2013-10-29T16:56:28Z"),
+        (t.from_webkit_us, (UNIX + WEBKIT_OFFSET) * 10**6, "2013-10-29T16:56:28Z"),
+        (t.from_filetime, (UNIX + WEBKIT_OFFSET) * 10**7, "2013-10-29T16:56:28Z"),
+        (t.from_cocoa_s, UNIX - COCOA_OFFSET, "2013-10-29T16:56:28Z"),
+        (t.from_cocoa_ns, (UNIX - COCOA_OFFSET) * 10**9, "2013-10-29T16:56:28Z"),
+    ],
+)
+def test_converters(fn: object, value: int, expected: str) -> None:
+    assert t.iso(fn(value)) == expected  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("value", [0, None, -1, "", "abc", 10**30, 13727168620 * 1000, True])
+def test_unset_or_implausible_is_none(value: object) -> None:
+    assert t.from_unix_ms(value) is None
+    assert t.from_webkit_us(value) is None
+
+
+def test_iso_is_utc_with_z() -> None:
+    assert t.iso(datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2020-01-02T03:04:05Z"
+    assert t.iso(None) is None
