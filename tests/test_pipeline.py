@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -174,3 +178,32 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
         main, ["scan", str(tmp_path), "--case", str(tmp_path / "c2"), "--tz", "Mars/Base"]
     )
     assert result.exit_code == 1 and "unknown time zone" in result.output
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_cleanly_and_resumes(tmp_path: Path) -> None:
+    evidence = make_android_extraction(tmp_path / "phone")
+    with open(evidence / "sdcard" / "big.bin", "wb") as f:
+        f.truncate(3 * 1024**3)  # sparse: hashing it takes seconds, storing it takes nothing
+    case = tmp_path / "case"
+    cmd = [sys.executable, "-m", "triage_app.cli", "scan", str(evidence), "--case", str(case)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    audit = case / "audit.jsonl"
+    while time.monotonic() < deadline:
+        if audit.exists() and "evidence_added" in audit.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, out + err
+    assert "Traceback" not in err
+    assert "scan cancelled" in out
+    actions = [json.loads(x)["action"] for x in audit.read_text(encoding="utf-8").splitlines()]
+    assert actions[-1] == "scan_cancelled"
+    assert CliRunner().invoke(main, ["verify", "--case", str(case)]).exit_code == 0
+    assert scan(case, [evidence]).status == "ok"
+    conn = connect(case / "case.sqlite", readonly=True)
+    big = conn.execute("SELECT size, sha256 FROM files WHERE name='big.bin'").fetchall()
+    assert len(big) == 1 and big[0]["size"] == 3 * 1024**3 and big[0]["sha256"]

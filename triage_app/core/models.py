@@ -91,10 +91,6 @@ class ScanOptions:
     examiner: str | None = None
     case_number: str | None = None
     timezone: str | None = None
-    password: str | None = None
-    hash_workers: int = 2
-    max_parse_bytes: int = 2 * 1024**3
-    magic_prefix: int = 4096
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import EvidenceError, UnsupportedFormat
 from ..progress import CancelToken
+from .archive import is_tar_header
 from .base import EvidenceSource, SourceInfo
 
 EWF_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00", b"LVF\x09\x0d\x0a\xff\x00")
@@ -39,8 +40,10 @@ _LOOSE_FILE_MAGIC = (b"SQLite format 3\x00", b"\xff\xd8\xff", b"\x89PNG", b"bpli
 
 
 def _head_tail(path: Path) -> tuple[bytes, bytes, int]:
+    from .directory import open_readonly
+
     size = path.stat().st_size
-    with open(path, "rb") as f:
+    with open_readonly(path, follow=True) as f:
         head = f.read(4096)
         tail = b""
         if size >= 512:
@@ -99,10 +102,10 @@ def _open_file(
         if _is_aff4(path):
             raise UnsupportedFormat(f"{path.name}: unsupported format: AFF4 forensic container")
         return _open_archive(path, workdir, cancel)
-    if head[257:262] == b"ustar" or head.startswith((b"BZh", b"\xfd7zXZ\x00")):
+    if is_tar_header(head[:512]) or head.startswith((b"BZh", b"\xfd7zXZ\x00")):
         return _open_archive(path, workdir, cancel)
     if head.startswith(b"\x1f\x8b"):
-        if _gzip_payload_head(path)[257:262] == b"ustar":
+        if is_tar_header(_gzip_payload_head(path)[:512]):
             return _open_archive(path, workdir, cancel)
         return _open_gzip_raw(path, workdir, cancel)
     if name := _unsupported(head, tail):
