@@ -137,7 +137,10 @@ def scan(
 
 
 def _print_summary(summary: ScanSummary, case_dir: Path) -> None:
-    click.echo(f"scan {summary.status} in {summary.seconds:.1f} s: {summary.files} files indexed, "
+    status = summary.status
+    if status == "ok" and summary.failed_evidence:
+        status = f"finished, {len(summary.failed_evidence)} evidence item(s) NOT read or verified,"
+    click.echo(f"scan {status} in {summary.seconds:.1f} s: {summary.files} files indexed, "
                f"{_human(summary.bytes_hashed)} hashed, {summary.artifacts} records")  # fmt: skip
     for e in summary.evidence:
         line = f"  evidence {e.get('id', '-')}: {e['path']} — {e['status']}"

@@ -173,15 +173,18 @@ class Scan:
                     path.name,
                     identity,
                     "unknown",
-                    type(exc).__name__,
+                    "unknown",
                     dumps([identity]),
                     now_iso(),
                     self.options.examiner,
                     message,
                 ),
             )
-        self.case.audit.append("evidence_error", path=identity, error=message)
-        self.summary.evidence.append({"path": str(path), "status": "error", "message": message})
+        eid = self.case.db.query("SELECT id FROM evidence WHERE identity=?", (identity,))[0]["id"]
+        self.case.audit.append("evidence_error", evidence_id=eid, path=identity, error=message)
+        self.summary.evidence.append(
+            {"id": eid, "path": str(path), "status": "error", "message": message}
+        )
         self.summary.errors.append(f"{path}: {message}")
 
     def _store_volumes(self, eid: int, source: EvidenceSource) -> None:

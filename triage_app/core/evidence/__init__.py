@@ -90,7 +90,12 @@ def open_evidence(path: Path, workdir: Path, cancel: CancelToken) -> EvidenceSou
     head, tail, size = _head_tail(path)
     if size == 0:
         raise EvidenceError(f"{path.name}: empty file (0 bytes), nothing to examine")
-    return _open_file(path, head, tail, workdir, cancel)
+    try:
+        return _open_file(path, head, tail, workdir, cancel)
+    except EvidenceError as exc:
+        if str(exc).startswith(path.name):
+            raise
+        raise type(exc)(f"{path.name}: {exc}") from exc
 
 
 def _open_file(

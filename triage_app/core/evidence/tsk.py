@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -56,6 +57,8 @@ _FS_NAMES = {
     pytsk3.TSK_FS_TYPE_YAFFS2: "YAFFS2",
 }
 CHUNK = 1024 * 1024
+_NTFS_DATA = pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA
+_NTFS_IDXROOT = pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT
 
 
 def tsk_version() -> str:
@@ -149,6 +152,7 @@ class TskFileSystem:
         self._fs = fs
         self._volume = volume
         self._base = base
+        self._ntfs = fs.info.ftype == pytsk3.TSK_FS_TYPE_NTFS
 
     def walk(self, cancel: CancelToken) -> Iterator[Entry]:
         visited: set[int] = set()
@@ -178,7 +182,8 @@ class TskFileSystem:
             name, note = _decode_name(raw)
             path = f"{prefix}/{name}"
             seen[path] = seen.get(path, 0) + 1
-            ref = self._ref(f, path, seen[path], note)
+            content = self._with_meta(f)
+            ref = self._ref(f.info.name, content.info.meta, path, seen[path], note)
             child = None
             if ref.kind == "dir" and ref.inode:
                 try:
@@ -186,13 +191,47 @@ class TskFileSystem:
                 except OSError:
                     child = None
             opener = None
-            if ref.kind == "file" and ref.size > 0 and f.info.meta is not None and ref.inode:
-                opener = _opener(f, ref.size)
+            if ref.kind == "file" and ref.size > 0 and content.info.meta is not None and ref.inode:
+                opener = _opener(content, ref.size)
             yield Entry(ref, opener), child
+            if self._ntfs and content.info.meta is not None:
+                for stream in self._named_streams(content, ref):
+                    yield stream, None
 
-    def _ref(self, f: Any, path: str, nth: int, note: str | None) -> FileRef:
-        meta = f.info.meta
-        name_info = f.info.name
+    def _with_meta(self, f: Any) -> Any:
+        # Entries under TSK's virtual $OrphanFiles come without metadata although their inode
+        # is known; opening the inode recovers size, times and (often) content.
+        if f.info.meta is None and f.info.name.meta_addr:
+            try:
+                return self._fs.open_meta(inode=f.info.name.meta_addr)
+            except OSError:
+                return f
+        return f
+
+    def _named_streams(self, f: Any, ref: FileRef) -> Iterator[Entry]:
+        """NTFS alternate data streams (and named index attributes), listed as `path:name`
+        the way `fls` lists them: hidden data lives there (e.g. `Zone.Identifier`)."""
+        for attr in f:
+            info = attr.info
+            attr_name = info.name.decode("utf-8", "replace") if info.name else ""
+            if not attr_name or attr_name == "$I30":
+                continue
+            if info.type not in (_NTFS_DATA, _NTFS_IDXROOT):
+                continue
+            is_data = info.type == _NTFS_DATA
+            size = int(info.size) if is_data else 0
+            stream = replace(
+                ref,
+                path=f"{ref.path}:{attr_name}",
+                locator=ref.locator.child("attr", f"{info.type}-{info.id}"),
+                size=size,
+                kind="file" if is_data else "other",
+                note=None if is_data else "NTFS index attribute",
+            )
+            opener = _opener(f, size, info.type, info.id) if is_data and size > 0 else None
+            yield Entry(stream, opener)
+
+    def _ref(self, name_info: Any, meta: Any, path: str, nth: int, note: str | None) -> FileRef:
         deleted = bool(name_info.flags & pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
         inode = int(meta.addr) if meta is not None else (int(name_info.meta_addr) or None)
         if meta is not None:
@@ -225,12 +264,23 @@ class TskFileSystem:
         if inode == 0:
             raise EvidenceError(f"no content for {locator.serialize()}: no metadata entry")
         f = self._fs.open_meta(inode=inode)
-        return _opener(f, int(f.info.meta.size))()
+        attr = locator.value("attr")
+        if attr is None:
+            return _opener(f, int(f.info.meta.size))()
+        attr_type, attr_id = (int(x) for x in attr.split("-"))
+        for a in f:
+            if a.info.type == attr_type and a.info.id == attr_id:
+                return _opener(f, int(a.info.size), attr_type, attr_id)()
+        raise EvidenceError(f"attribute {attr} not found for {locator.serialize()}")
 
 
-def _opener(f: Any, size: int) -> Callable[[], BinaryIO]:
+def _opener(
+    f: Any, size: int, attr_type: int | None = None, attr_id: int | None = None
+) -> Callable[[], BinaryIO]:
     def read_at(offset: int, n: int) -> bytes:
-        return bytes(f.read_random(offset, n))
+        if attr_type is None:
+            return bytes(f.read_random(offset, n))
+        return bytes(f.read_random(offset, n, attr_type, attr_id))
 
     return lambda: ReadAtStream(read_at, size)  # type: ignore[return-value]
 
