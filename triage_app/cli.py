@@ -149,6 +149,8 @@ def _print_summary(summary: ScanSummary, case_dir: Path) -> None:
         click.echo(line)
         if e.get("message"):
             click.echo(f"      {e['message']}")
+        for warning in e.get("warnings", []):
+            click.echo(f"      WARNING: {warning}")
     conn = connect(case_dir / DB_NAME, readonly=True)
     try:
         problems = caseinfo.errors(conn, limit=20)
@@ -211,7 +213,7 @@ def _print_evidence(e: dict[str, Any]) -> None:
         if e.get(key) not in (None, ""):
             click.echo(f"  {key}: {e[key]}")
     for k, v in (e.get("metadata") or {}).items():
-        click.echo(f"  ewf {k}: {v}")
+        click.echo(f"  {k}: {v}")
     for v in e["volumes"]:
         click.echo(f"  volume {v['idx'] or '(whole image)'} @{v['offset']} len {v['length']}"
                    f" {v['description']}: {v['fs_type'] or '-'} {v['status']}"

@@ -101,6 +101,8 @@ class Scan:
         except EvidenceError as exc:
             self._record_failure(path, identity, exc)
             return
+        if source.info.warnings:
+            source.info.metadata["warnings"] = list(source.info.warnings)
         eid, row = self._register(path, identity, source)
         self._sources[eid] = source
         entry: dict[str, Any] = {"id": eid, "path": str(path), "status": "ok"}

@@ -15,7 +15,7 @@ from typing import BinaryIO, Protocol
 from ..errors import EvidenceError
 from ..models import Locator, VolumeInfo
 from ..progress import CancelToken
-from . import apfs, tsk
+from . import apfs, mbr, tsk
 from .base import Entry, EvidenceSource, ReadAtStream, SourceInfo
 
 log = logging.getLogger(__name__)
@@ -51,27 +51,61 @@ class DiskSource(EvidenceSource):
     def _discover(self) -> None:
         candidates, _vs = tsk.find_volumes(self._img)
         if not candidates:
-            # No partition table: a file system (or APFS container) starting at offset 0.
+            # No partition table TSK accepts: a file system (or APFS container) at offset 0,
+            # else a damaged MBR that TSK refused as a whole.
             fs, vol = self._open_volume(None, 0, self._media.size, "whole image")
-            if fs is None:
+            if fs is not None:
+                self._volumes.append(vol)
+                self._fs[None] = fs
+                return
+            candidates = self._tolerant_mbr()
+            if not candidates:
                 raise EvidenceError(
                     "no partition table or file system recognised "
                     f"({vol.message}); unsupported format or not a disk image"
                 )
-            self._volumes.append(vol)
-            self._fs[None] = fs
-            return
         for cand in candidates:
             fs, vol = self._open_volume(cand.index, cand.offset, cand.length, cand.description)
             self._volumes.append(vol)
             if fs is not None:
                 self._fs[cand.index] = fs
 
+    def _tolerant_mbr(self) -> list[VolumeInfo]:
+        parts = mbr.read_mbr(self._media.read_at) or []
+        if parts:
+            self.info.warnings.append(
+                "The Sleuth Kit rejected the partition table; partitions were read from the "
+                "MBR/EBR entries directly (the table is damaged or points past the image)"
+            )
+        return [
+            VolumeInfo(f"p{n}", p.start, p.length, p.description, None, "pending")
+            for n, p in enumerate(parts, start=1)
+        ]
+
     def _open_volume(
         self, index: str | None, offset: int, length: int | None, desc: str
     ) -> tuple[_FileSystem | None, VolumeInfo]:
         base = Locator(()) if index is None else Locator((("vol", index),))
         vol = VolumeInfo(index or "", offset, length, desc, None, "no_filesystem")
+        size = self._media.size
+        if offset >= size:
+            message = f"partition starts past the end of the image (offset {offset}, size {size})"
+            self.info.warnings.append(f"volume {index}: {message}")
+            return None, replace(vol, status="error", message=message)
+        if length is not None and offset + length > size:
+            missing = offset + length - size
+            warning = (
+                f"partition extends {missing} bytes past the end of the image: "
+                "the image may be truncated and files in it incomplete"
+            )
+            self.info.warnings.append(f"volume {index}: {warning}")
+            vol = replace(vol, message=warning)
+        fs, vol = self._open_fs(base, index, offset, length, vol)
+        return fs, vol
+
+    def _open_fs(
+        self, base: Locator, index: str | None, offset: int, length: int | None, vol: VolumeInfo
+    ) -> tuple[_FileSystem | None, VolumeInfo]:
         if apfs.is_container(self._media.read_at, offset):
             try:
                 container = apfs.ApfsContainer(self._media.read_at, offset, length, index, base)
@@ -80,7 +114,10 @@ class DiskSource(EvidenceSource):
             return container, replace(vol, fs_type="APFS", status="ok")
         fs, name_or_error = tsk.open_fs(self._img, offset)
         if fs is None:
-            return None, replace(vol, message=f"no file system found: {name_or_error}")
+            message = "; ".join(
+                filter(None, [vol.message, f"no file system found: {name_or_error}"])
+            )
+            return None, replace(vol, message=message)
         return tsk.TskFileSystem(fs, index, base), replace(vol, fs_type=name_or_error, status="ok")
 
     def volumes(self) -> list[VolumeInfo]:
