@@ -212,6 +212,10 @@ def _print_evidence(e: dict[str, Any]) -> None:
     for key in fields:
         if e.get(key) not in (None, ""):
             click.echo(f"  {key}: {e[key]}")
+    for c in e.get("container_hashes") or []:
+        click.echo(
+            f"  container file {c['path']}: {c['size']} bytes sha256 {c['sha256']} md5 {c['md5']}"
+        )
     for k, v in (e.get("metadata") or {}).items():
         click.echo(f"  {k}: {v}")
     for v in e["volumes"]:
