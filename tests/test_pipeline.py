@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from fixtures_android import make_android_extraction
 
 from triage_app import __version__
 from triage_app.cli import main
+from triage_app.core import indexer, workers
 from triage_app.core.casedb import connect
 from triage_app.core.engine import scan
 from triage_app.core.export import records
@@ -207,3 +209,33 @@ def test_ctrl_c_cancels_cleanly_and_resumes(tmp_path: Path) -> None:
     conn = connect(case / "case.sqlite", readonly=True)
     big = conn.execute("SELECT size, sha256 FROM files WHERE name='big.bin'").fetchall()
     assert len(big) == 1 and big[0]["size"] == 3 * 1024**3 and big[0]["sha256"]
+
+
+def test_worker_pool_gives_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evidence = _many_files(tmp_path / "phone", n=600)
+    reference = tmp_path / "inline"
+    scan(reference, [evidence])
+    monkeypatch.setattr(indexer, "POOL_AFTER_FILES", 10)
+    monkeypatch.setattr(indexer, "JOB_FILES", 50)
+    pooled = tmp_path / "pooled"
+    scan(pooled, [evidence])
+    assert _export(pooled) == _export(reference)
+
+
+def test_dead_worker_pool_falls_back_to_in_process_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evidence = _many_files(tmp_path / "phone", n=300)
+    reference = tmp_path / "inline"
+    scan(reference, [evidence])
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BrokenProcessPool("simulated worker crash")
+
+    monkeypatch.setattr(indexer, "POOL_AFTER_FILES", 10)
+    monkeypatch.setattr(workers.HashPool, "submit", broken)
+    case = tmp_path / "case"
+    assert scan(case, [evidence]).status == "ok"
+    assert _export(case) == _export(reference)

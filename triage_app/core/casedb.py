@@ -83,7 +83,6 @@ MIGRATIONS: list[str] = [
         UNIQUE (evidence_id, locator)
     );
     CREATE INDEX files_by_path ON files (evidence_id, path);
-    CREATE INDEX files_by_name ON files (name);
     CREATE TABLE artifacts (
         id INTEGER PRIMARY KEY,
         kind TEXT NOT NULL,

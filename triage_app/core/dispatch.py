@@ -2,20 +2,26 @@
 
 Globs match the POSIX path inside the evidence, case-insensitively (Android and iOS paths
 keep their case, but FAT/exFAT and Windows copies of extractions do not), the same on every
-platform (`fnmatch.fnmatchcase` on folded strings, never the OS's own rules).
+platform (`fnmatch.translate` on folded strings, never the OS's own rules).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import lru_cache
 
 from .parsing import FileInfo, Parser
 
 
-def _glob_match(path: str, globs: Sequence[str]) -> bool:
-    folded = path.casefold()
-    return any(fnmatchcase(folded, g.casefold()) for g in globs)
+@lru_cache(maxsize=256)
+def _compiled(globs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{translate(g.casefold())})" for g in globs))
+
+
+def _glob_match(path: str, globs: tuple[str, ...]) -> bool:
+    return _compiled(globs).match(path.casefold()) is not None
 
 
 def candidates(file: FileInfo, prefix: bytes, parsers: Sequence[Parser]) -> list[Parser]:

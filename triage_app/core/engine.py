@@ -112,14 +112,14 @@ class Scan:
         hasher.start()
         try:
             if not row["walk_complete"]:
-                self._index(eid, source)
+                self._index(eid, path, source)
         finally:
             hasher.join()
             self._store_custody(eid, source, hasher.result, entry, skip_media)
 
-    def _index(self, eid: int, source: EvidenceSource) -> None:
+    def _index(self, eid: int, path: Path, source: EvidenceSource) -> None:
         self.sink.update(Progress("index", bytes_total=source.info.media_size), force=True)
-        indexer = Indexer(self.case, eid, source, self.parsers, self.sink, self.cancel)
+        indexer = Indexer(self.case, eid, path, source, self.parsers, self.sink, self.cancel)
         try:
             stats = indexer.run()
         finally:

@@ -11,22 +11,34 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 
 from .case import Case
 from .dispatch import candidates
-from .errors import Cancelled
+from .errors import QarinaError
 from .evidence.base import Entry, EvidenceSource
 from .filetype import detect
 from .hashing import Digests, hash_stream
 from .parsing import FileInfo, Parser
 from .progress import CancelToken, Progress, ThrottledSink
 from .timeconv import iso
+from .workers import HashJob, HashPool, HashResult
 
 log = logging.getLogger(__name__)
 BATCH_FILES = 2000
 BATCH_SECONDS = 1.0
+# Small evidence is hashed in this process; past these amounts the worker pool is started
+# (its start-up costs about a second, repaid many times over on a real image).
+POOL_AFTER_BYTES = 64 * 1024**2
+POOL_AFTER_FILES = 3000
+JOB_FILES = 256
+JOB_BYTES = 32 * 1024**2
+MAX_IN_FLIGHT = 4
 
 _INSERT_FILE = (
     "INSERT INTO files (evidence_id, volume, path, name, kind, size, mtime, atime, ctime, crtime,"
@@ -45,6 +57,15 @@ _INSERT_RUN = (
 
 
 @dataclass
+class _Pending:
+    entry: Entry
+    locator: str
+    digests: Digests | None = None
+    error: str | None = None
+    mime: str | None = None
+
+
+@dataclass
 class IndexStats:
     files: int = 0
     bytes: int = 0
@@ -57,6 +78,7 @@ class Indexer:
         self,
         case: Case,
         evidence_id: int,
+        evidence_path: Path,
         source: EvidenceSource,
         parsers: Sequence[Parser],
         sink: ThrottledSink,
@@ -64,12 +86,20 @@ class Indexer:
     ) -> None:
         self._case = case
         self._eid = evidence_id
+        self._path = evidence_path
         self._source = source
         self._parsers = parsers
         self._sink = sink
         self._cancel = cancel
         self.stats = IndexStats()
-        self._pending: list[tuple[Entry, Digests | None, str | None]] = []
+        self._ready: list[_Pending] = []
+        self._waiting: dict[int, _Pending] = {}
+        self._jobs: list[HashJob] = []
+        self._job_bytes = 0
+        self._in_flight: deque[tuple[Future[list[HashResult]], list[HashJob]]] = deque()
+        self._pool: HashPool | None = None
+        self._inline_files = 0
+        self._next_key = 0
         self._last_commit = time.monotonic()
 
     def run(self) -> IndexStats:
@@ -81,52 +111,118 @@ class Indexer:
         }
         try:
             for entry in self._source.walk(self._cancel):
-                if entry.ref.locator.serialize() in known:
+                locator = entry.ref.locator.serialize()
+                if locator in known:
                     self.stats.skipped_existing += 1
                     continue
-                self._pending.append(self._hash(entry))
-                if self._batch_due():
+                self._add(_Pending(entry, locator))
+                self._collect(block=False)
+                if self._flush_due():
                     self._flush()
-        except Cancelled:
+            self._submit()
+        finally:
+            # Also on cancel: what was read is kept, in-flight batches are short.
+            self._collect(block=True)
             self._flush()
-            raise
-        self._flush()
+            if self._pool is not None:
+                self._pool.close()
         return self.stats
 
-    def _hash(self, entry: Entry) -> tuple[Entry, Digests | None, str | None]:
-        if entry.opener is None:
-            if entry.ref.kind == "file" and entry.ref.size == 0 and entry.ref.note is None:
-                return entry, _EMPTY, None
-            return entry, None, None
+    def _add(self, p: _Pending) -> None:
+        ref = p.entry.ref
+        if p.entry.opener is None:
+            if ref.kind == "file" and ref.size == 0 and ref.note is None:
+                p.digests = _EMPTY
+            self._ready.append(p)
+        elif self._pool is None and not self._pool_due():
+            self._hash_inline(p)
+            self._inline_files += 1
+            self._ready.append(p)
+        else:
+            self._next_key += 1
+            key = self._next_key
+            self._waiting[key] = p
+            self._jobs.append(HashJob(key, p.locator, ref.size))
+            self._job_bytes += ref.size
+            if len(self._jobs) >= JOB_FILES or self._job_bytes >= JOB_BYTES:
+                self._submit()
+
+    def _pool_due(self) -> bool:
+        return self.stats.bytes >= POOL_AFTER_BYTES or self._inline_files >= POOL_AFTER_FILES
+
+    def _hash_inline(self, p: _Pending) -> None:
+        assert p.entry.opener is not None
+        size = p.entry.ref.size
         try:
-            stream = entry.opener()
-            with stream:
-                digests = hash_stream(stream, self._cancel, entry.ref.size, self._count_bytes)
+            with p.entry.opener() as stream:
+                p.digests = hash_stream(stream, self._cancel, size, self._count_bytes)
         except OSError as exc:
             self.stats.errors += 1
-            return entry, None, f"read error: {exc}"
-        if digests.size != entry.ref.size:
-            note = f"read {digests.size} bytes of {entry.ref.size} declared"
-            return entry, digests, note
-        return entry, digests, None
+            p.error = f"read error: {exc}"
+            return
+        if p.digests.size != size:
+            p.error = f"read {p.digests.size} bytes of {size} declared"
+
+    def _submit(self) -> None:
+        if not self._jobs:
+            return
+        if self._pool is None:
+            self._pool = HashPool(workers=2)
+        while len(self._in_flight) >= MAX_IN_FLIGHT:
+            self._collect_one(*self._in_flight.popleft())
+        jobs, self._jobs, self._job_bytes = self._jobs, [], 0
+        try:
+            future = self._pool.submit(self._path, self._case.workdir, jobs)
+        except BrokenProcessPool as exc:
+            self._hash_here(jobs, exc)
+            return
+        self._in_flight.append((future, jobs))
+
+    def _collect(self, block: bool) -> None:
+        while self._in_flight and (block or self._in_flight[0][0].done()):
+            self._collect_one(*self._in_flight.popleft())
+
+    def _collect_one(self, future: Future[list[HashResult]], jobs: list[HashJob]) -> None:
+        try:
+            results = future.result()
+        except (BrokenProcessPool, QarinaError, OSError) as exc:
+            self._hash_here(jobs, exc)
+            return
+        for r in results:
+            p = self._waiting.pop(r.key)
+            if r.sha256 is not None and r.md5 is not None:
+                p.digests = Digests(r.sha256, r.md5, r.size, r.prefix)
+                p.mime = r.mime
+                self.stats.bytes += r.size
+            else:
+                self.stats.errors += 1
+            p.error = r.error
+            self._ready.append(p)
+
+    def _hash_here(self, jobs: list[HashJob], exc: BaseException) -> None:
+        """A worker died or could not open the evidence: hash its batch in this process."""
+        log.warning("hash worker failed (%s); hashing %d files in-process", exc, len(jobs))
+        for job in jobs:
+            p = self._waiting.pop(job.key)
+            self._hash_inline(p)
+            self._ready.append(p)
 
     def _count_bytes(self, n: int) -> None:
         self.stats.bytes += n
 
-    def _batch_due(self) -> bool:
+    def _flush_due(self) -> bool:
         return (
-            len(self._pending) >= BATCH_FILES
-            or time.monotonic() - self._last_commit >= BATCH_SECONDS
+            len(self._ready) >= BATCH_FILES or time.monotonic() - self._last_commit >= BATCH_SECONDS
         )
 
     def _flush(self) -> None:
-        if not self._pending:
+        if not self._ready:
             return
         with self._case.db.transaction() as conn:
-            for entry, digests, error in self._pending:
-                self._write(conn, entry, digests, error)
-        self.stats.files += len(self._pending)
-        self._pending.clear()
+            for p in self._ready:
+                self._write(conn, p)
+        self.stats.files += len(self._ready)
+        self._ready.clear()
         self._last_commit = time.monotonic()
         self._sink.update(
             Progress(
@@ -137,11 +233,9 @@ class Indexer:
             )
         )
 
-    def _write(
-        self, conn: sqlite3.Connection, entry: Entry, digests: Digests | None, error: str | None
-    ) -> None:
-        ref = entry.ref
-        mime = detect(digests.prefix, digests.size) if digests else None
+    def _write(self, conn: sqlite3.Connection, p: _Pending) -> None:
+        ref, digests = p.entry.ref, p.digests
+        mime = p.mime or (detect(digests.prefix, digests.size) if digests else None)
         cur = conn.execute(
             _INSERT_FILE,
             (
@@ -157,12 +251,12 @@ class Indexer:
                 iso(ref.crtime),
                 ref.inode,
                 int(ref.deleted),
-                ref.locator.serialize(),
+                p.locator,
                 digests.sha256 if digests else None,
                 digests.md5 if digests else None,
                 mime,
                 ref.note,
-                error,
+                p.error,
             ),
         )
         if digests is None or cur.lastrowid is None:

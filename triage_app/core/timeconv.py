@@ -74,8 +74,7 @@ def iso(value: datetime | None) -> str | None:
     """ISO-8601 UTC with a trailing Z, microseconds only when present."""
     if value is None:
         return None
-    value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}"
-    return text + "Z"
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat() is several times faster than strftime() and this runs 4× per indexed file.
+    return value.replace(tzinfo=None).isoformat() + "Z"

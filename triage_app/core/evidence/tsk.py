@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 import pytsk3
@@ -90,14 +90,15 @@ def open_image(path: str | None, read_at: Callable[[int, int], bytes], size: int
     return _CallbackImg(read_at, size)
 
 
-def _ts(meta: Any, name: str) -> datetime | None:
-    seconds = getattr(meta, name, 0) or 0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ts(seconds: int, nano: int) -> datetime | None:
     if seconds <= 0:
         return None
-    nano = getattr(meta, f"{name}_nano", 0) or 0
     try:
-        return datetime.fromtimestamp(seconds, UTC).replace(microsecond=nano // 1000)
-    except (OverflowError, OSError, ValueError):
+        return _EPOCH + timedelta(seconds=seconds, microseconds=nano // 1000)
+    except OverflowError:
         return None
 
 
@@ -219,6 +220,12 @@ class TskFileSystem:
             if info.type not in (_NTFS_DATA, _NTFS_IDXROOT):
                 continue
             is_data = info.type == _NTFS_DATA
+            if ref.path == "/$BadClus" and attr_name == "$Bad":
+                # Sparse stream as long as the volume, listing bad clusters: nothing to hash.
+                yield Entry(replace(ref, path=f"{ref.path}:$Bad", size=0, kind="other",
+                                    locator=ref.locator.child("attr", f"{info.type}-{info.id}"),
+                                    note="NTFS bad-cluster list (sparse, not read)"))  # fmt: skip
+                continue
             size = int(info.size) if is_data else 0
             stream = replace(
                 ref,
@@ -252,10 +259,10 @@ class TskFileSystem:
             volume=self._volume,
             inode=inode,
             deleted=deleted,
-            mtime=_ts(meta, "mtime"),
-            atime=_ts(meta, "atime"),
-            ctime=_ts(meta, "ctime"),
-            crtime=_ts(meta, "crtime"),
+            mtime=_ts(meta.mtime, meta.mtime_nano) if meta is not None else None,
+            atime=_ts(meta.atime, meta.atime_nano) if meta is not None else None,
+            ctime=_ts(meta.ctime, meta.ctime_nano) if meta is not None else None,
+            crtime=_ts(meta.crtime, meta.crtime_nano) if meta is not None else None,
             note=note,
         )
 

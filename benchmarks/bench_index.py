@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""Indexing + hashing throughput of `qarina scan` against reference tools, side by side.
+
+    python benchmarks/bench_index.py --data /work/bench-data [--rounds 3] [--tools a,b,...]
+
+Needs the output of `benchmarks/make_image.py` in --data (bench.raw, bench.E01, manifest.json).
+The page cache is warmed first (both images are read once); then every round runs every
+tool once, in an order rotated by one each round, so machine noise hits all tools alike.
+Each run is wrapped in `/usr/bin/time -v` (wall time from the monotonic clock here, max RSS,
+CPU times from time -v). Prints medians and ratios and writes them to a JSON file.
+
+Tools:
+  sha256sum    coreutils `sha256sum IMG`
+  hashlib      Python hashlib SHA-256 of IMG in 1 MiB reads (the interpreter qarina uses)
+  fls_raw      `fls -r -p IMG > /dev/null`
+  qarina_raw   `qarina scan IMG --case NEW -q` (a new case folder every run)
+  qarina_e01   `qarina scan E01 --case NEW -q`
+  fls_e01      `fls -r -p -i ewf E01 > /dev/null`
+Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TIME = "/usr/bin/time"
+HASHLIB_CODE = (
+    "import hashlib, sys\n"
+    "h = hashlib.sha256()\n"
+    "with open(sys.argv[1], 'rb', buffering=0) as f:\n"
+    "    while chunk := f.read(1 << 20):\n"
+    "        h.update(chunk)\n"
+    "print(h.hexdigest())\n"
+)
+ALL_TOOLS = ("sha256sum", "hashlib", "fls_raw", "qarina_raw", "qarina_e01", "fls_e01")
+LABELS = {
+    "sha256sum": "sha256sum IMG",
+    "hashlib": "Python hashlib SHA-256 of IMG",
+    "fls_raw": "fls -r -p IMG",
+    "qarina_raw": "qarina scan IMG (raw)",
+    "qarina_e01": "qarina scan E01",
+    "fls_e01": "fls -r -p -i ewf E01",
+}
+
+
+@dataclass
+class Setup:
+    data: Path
+    image: Path
+    e01: Path
+    python: str
+    qarina: str
+    manifest: dict[str, Any]
+    cases: Path
+
+
+@dataclass
+class Run:
+    tool: str
+    round: int
+    wall: float
+    max_rss_kb: int
+    user: float
+    sys: float
+    exit_status: int
+    load_before: float = 0.0  # 1-minute load average when the run started
+    busy_before: float = 0.0  # share of all CPUs busy in the seconds before the run
+    other_cpu_s: float = 0.0  # CPU seconds used on the machine during the run by others
+    check: dict[str, Any] = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- machine noise
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal
+    return total - fields[3] - fields[4], total
+
+
+def cpu_busy(interval: float = 2.0) -> float:
+    b0, t0 = cpu_ticks()
+    time.sleep(interval)
+    b1, t1 = cpu_ticks()
+    return (b1 - b0) / max(t1 - t0, 1)
+
+
+def wait_quiet(max_wait: float, threshold: float) -> float:
+    """Wait (up to `max_wait` s) until the machine is idle; returns the last busy share."""
+    deadline = time.monotonic() + max_wait
+    busy = cpu_busy()
+    while busy > threshold and time.monotonic() < deadline:
+        log(f"machine busy ({busy:.0%} of all CPUs), waiting")
+        time.sleep(5)
+        busy = cpu_busy()
+    return busy
+
+
+# ---------------------------------------------------------------- running one tool
+
+
+def command(tool: str, s: Setup, case: Path | None) -> list[str]:
+    img, e01 = str(s.image), str(s.e01)
+    commands = {
+        "sha256sum": ["sha256sum", img],
+        "hashlib": [s.python, "-c", HASHLIB_CODE, img],
+        "fls_raw": ["fls", "-r", "-p", img],
+        "fls_e01": ["fls", "-r", "-p", "-i", "ewf", e01],
+        "qarina_raw": [s.qarina, "scan", img, "--case", str(case), "-q"],
+        "qarina_e01": [s.qarina, "scan", e01, "--case", str(case), "-q"],
+    }
+    return commands[tool]
+
+
+def parse_time_v(text: str) -> dict[str, float]:
+    """The fields of GNU time -v output that we keep."""
+    wanted = {
+        "Maximum resident set size (kbytes)": "max_rss_kb",
+        "User time (seconds)": "user",
+        "System time (seconds)": "sys",
+        "Exit status": "exit_status",
+    }
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        key, _, value = line.strip().rpartition(": ")
+        if key in wanted:
+            out[wanted[key]] = float(value)
+    return out
+
+
+def measure(tool: str, s: Setup, round_no: int, busy: float = 0.0) -> Run:
+    case = Path(tempfile.mkdtemp(prefix=f"{tool}-", dir=s.cases)) if "qarina" in tool else None
+    keep_stdout = tool in ("sha256sum", "hashlib") or case is not None
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        argv = [TIME, "-v", "-o", tf.name, *command(tool, s, case)]
+        load = os.getloadavg()[0]
+        ticks0 = cpu_ticks()[0]
+        started = time.monotonic()
+        proc = subprocess.run(
+            argv,
+            stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        wall = time.monotonic() - started
+        machine_cpu = (cpu_ticks()[0] - ticks0) / os.sysconf("SC_CLK_TCK")
+        fields = parse_time_v(Path(tf.name).read_text())
+    run = Run(
+        tool, round_no, wall, int(fields.get("max_rss_kb", 0)), fields.get("user", 0.0),
+        fields.get("sys", 0.0), int(fields.get("exit_status", proc.returncode)), load, busy,
+    )  # fmt: skip
+    run.other_cpu_s = round(max(0.0, machine_cpu - run.user - run.sys), 2)
+    if proc.returncode != 0:
+        log(f"{tool}: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    run.check = check_output(tool, s, proc.stdout or "", case)
+    if case is not None:
+        shutil.rmtree(case, ignore_errors=True)
+    return run
+
+
+def check_output(tool: str, s: Setup, stdout: str, case: Path | None) -> dict[str, Any]:
+    """Evidence that the run did the whole job: the image hash, or the case's counts."""
+    if tool in ("sha256sum", "hashlib"):
+        digest = stdout.split()[0] if stdout.split() else ""
+        return {"sha256_ok": digest == s.manifest["image"]["sha256"]}
+    if case is None:
+        return {}
+    proc = subprocess.run(
+        [s.qarina, "info", "--case", str(case), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        info = json.loads(proc.stdout)
+    except ValueError:
+        return {"info_error": proc.stderr.strip()[-500:]}
+    ev = info["evidence"][0] if info.get("evidence") else {}
+    return {
+        "summary_line": stdout.strip().splitlines()[0] if stdout.strip() else "",
+        "entries_indexed": ev.get("files"),
+        "regular_files": info.get("counts", {}).get("file"),
+        "evidence_status": ev.get("status"),
+        "verification": ev.get("verification"),
+        "media_sha256_ok": (ev.get("media_sha256") or ev.get("sha256"))
+        == s.manifest["image"]["sha256"],
+        "errors": len(info.get("errors", [])),
+    }
+
+
+def measure_clean(
+    tool: str, s: Setup, round_no: int, args: argparse.Namespace, discarded: list[Run]
+) -> Run:
+    """Measure once; repeat (up to --retries times) while other processes took CPU meanwhile."""
+    capacity = os.cpu_count() or 1
+    for attempt in range(args.retries + 1):
+        busy = wait_quiet(args.quiet_wait, args.quiet_below) if args.quiet_wait else 0.0
+        run = measure(tool, s, round_no, busy)
+        noisy = run.other_cpu_s > args.noise_limit * run.wall * capacity + 0.5
+        log(f"round {round_no} {tool}: {run.wall:.2f} s, {run.max_rss_kb / 1024:.0f} MB RSS, "
+            f"busy before {busy:.0%}, others used {run.other_cpu_s:.1f} CPU s "
+            f"{'(noisy, discarded) ' if noisy and attempt < args.retries else ''}"
+            f"{run.check or ''}")  # fmt: skip
+        if not noisy or attempt == args.retries:
+            return run
+        discarded.append(run)
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- environment
+
+
+def sh(argv: list[str]) -> str:
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        return f"unavailable: {exc}"
+    return (proc.stdout + proc.stderr).strip()
+
+
+PYEWF_CODE = (
+    "import json, hashlib, os, pyewf, pytsk3\n"
+    "p = pyewf.__file__\n"
+    "print(json.dumps({'pyewf_file': p, 'pyewf_version': pyewf.get_version(),\n"
+    "    'pyewf_so_sha256': hashlib.sha256(open(p, 'rb').read()).hexdigest(),\n"
+    "    'pyewf_so_mtime': os.path.getmtime(p), 'pytsk3_version': pytsk3.TSK_VERSION_STR}))\n"
+)
+
+
+def pyewf_build(python: str) -> dict[str, Any]:
+    """Which libewf-python is installed, and whether its extension links zlib."""
+    raw = sh([python, "-c", PYEWF_CODE])
+    try:
+        info: dict[str, Any] = json.loads(raw.splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": raw[-500:]}
+    ldd = sh(["ldd", info["pyewf_file"]])
+    info["links_libz"] = "libz.so" in ldd
+    info["ldd"] = ldd.splitlines()
+    pip = sh([python, "-m", "pip", "show", "libewf-python"])
+    info["pip_show"] = {
+        k: v for k, _, v in (ln.partition(": ") for ln in pip.splitlines()) if v
+    }  # Name, Version, Location, ...
+    return info
+
+
+def source_state(python: str) -> dict[str, Any]:
+    """The commit of the qarina that runs, and the files changed since (for an editable install)."""
+    pkg = sh([python, "-c", "import triage_app, os; print(os.path.dirname(triage_app.__file__))"])
+    repo = Path(pkg.splitlines()[-1]).parent if pkg else Path(".")
+    return {
+        "path": str(repo),
+        "commit": sh(["git", "-C", str(repo), "rev-parse", "HEAD"]),
+        "changed": [
+            ln.strip() for ln in sh(["git", "-C", str(repo), "status", "--porcelain"]).splitlines()
+        ],
+    }
+
+
+def environment(s: Setup) -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().splitlines()[0]
+    model = re.search(r"Model name:\s*(.+)", sh(["lscpu"]))
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model.group(1).strip() if model else platform.processor(),
+        "memory": meminfo.split(":", 1)[1].strip(),
+        "kernel": platform.release(),
+        "os": sh(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+        "python": sh([s.python, "-VV"]),
+        "qarina": sh([s.qarina, "--version"]),
+        "qarina_source": source_state(s.python),
+        "sha256sum": sh(["sha256sum", "--version"]).splitlines()[0],
+        "fls": sh(["fls", "-V"]),
+        "libewf_python": pyewf_build(s.python),
+        "openssl": sh([s.python, "-c", "import ssl; print(ssl.OPENSSL_VERSION)"]),
+    }
+
+
+# ---------------------------------------------------------------- report
+
+
+def reference_counts(s: Setup) -> dict[str, int]:
+    """Lines of `fls -r -p` on the raw image and on the E01 (untimed)."""
+    counts = {}
+    for name, tool in (("fls_raw_lines", "fls_raw"), ("fls_e01_lines", "fls_e01")):
+        out = subprocess.run(command(tool, s, None), capture_output=True, check=True).stdout
+        counts[name] = out.count(b"\n")
+    return counts
+
+
+def summarise(runs: list[Run], s: Setup) -> dict[str, dict[str, Any]]:
+    image_bytes = s.manifest["image"]["size"]
+    content_bytes = s.manifest["tree"]["bytes"]
+    out: dict[str, dict[str, Any]] = {}
+    for tool in ALL_TOOLS:
+        mine = [r for r in runs if r.tool == tool]
+        if not mine:
+            continue
+        wall = statistics.median(r.wall for r in mine)
+        cpu = statistics.median(r.user + r.sys for r in mine)
+        out[tool] = {
+            "label": LABELS[tool],
+            "runs": len(mine),
+            "median_wall_s": round(wall, 3),
+            "min_wall_s": round(min(r.wall for r in mine), 3),
+            "max_wall_s": round(max(r.wall for r in mine), 3),
+            "median_cpu_s": round(cpu, 2),
+            "max_rss_mb": round(max(r.max_rss_kb for r in mine) / 1024, 1),
+            "image_mb_per_s": round(image_bytes / wall / 1e6, 1),
+            "content_mb_per_s": round(content_bytes / wall / 1e6, 1),
+            "all_ok": all(r.exit_status == 0 for r in mine),
+            "max_load_before": round(max(r.load_before for r in mine), 2),
+            "max_busy_before": round(max(r.busy_before for r in mine), 3),
+            "max_other_cpu_s": max(r.other_cpu_s for r in mine),
+        }
+    return out
+
+
+def ratios(t: dict[str, dict[str, Any]], s: Setup) -> dict[str, float | None]:
+    def wall(tool: str) -> float | None:
+        return t[tool]["median_wall_s"] if tool in t else None
+
+    def div(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 3) if a is not None and b else None
+
+    image, content = s.manifest["image"]["size"], s.manifest["tree"]["bytes"]
+    q_raw, q_e01 = wall("qarina_raw"), wall("qarina_e01")
+    return {
+        "qarina_raw_time_over_sha256sum": div(q_raw, wall("sha256sum")),
+        "qarina_raw_time_over_hashlib": div(q_raw, wall("hashlib")),
+        "qarina_raw_time_over_fls": div(q_raw, wall("fls_raw")),
+        "qarina_e01_time_over_qarina_raw": div(q_e01, q_raw),
+        "qarina_e01_time_over_sha256sum": div(q_e01, wall("sha256sum")),
+        # issue 2 targets (≥ 0.5): throughputs as fractions
+        "raw_content_rate_over_hashlib_image_rate": div(
+            div(content, q_raw), div(image, wall("hashlib"))
+        ),
+        "raw_image_rate_over_hashlib_image_rate": div(wall("hashlib"), q_raw),
+        "e01_rate_over_raw_rate": div(q_raw, q_e01),
+    }
+
+
+def print_table(t: dict[str, dict[str, Any]], r: dict[str, float | None], s: Setup) -> None:
+    m = s.manifest
+    print(f"\nimage {m['image']['size'] / 1e9:.2f} GB raw, {m['e01']['size'] / 1e9:.2f} GB E01, "
+          f"{m['tree']['files']} files, {m['tree']['bytes'] / 1e9:.2f} GB content")  # fmt: skip
+    head = f"{'tool':<32}{'median s':>10}{'min-max s':>14}{'CPU s':>8}{'max RSS MB':>12}"
+    print(head + f"{'image MB/s':>12}{'content MB/s':>14}")
+    for row in t.values():
+        span = f"{row['min_wall_s']:.2f}-{row['max_wall_s']:.2f}"
+        print(f"{row['label']:<32}{row['median_wall_s']:>10.2f}{span:>14}"
+              f"{row['median_cpu_s']:>8.1f}{row['max_rss_mb']:>12.0f}"
+              f"{row['image_mb_per_s']:>12.0f}{row['content_mb_per_s']:>14.0f}"
+              + ("" if row["all_ok"] else "  (non-zero exit)"))  # fmt: skip
+    print("\nratios:")
+    for key, value in r.items():
+        print(f"  {key:<45} {'-' if value is None else f'{value:.3f}'}")
+
+
+# ---------------------------------------------------------------- driver
+
+
+def setup(args: argparse.Namespace) -> Setup:
+    data: Path = args.data.resolve()
+    manifest = json.loads((data / "manifest.json").read_text())
+    qarina = args.qarina or shutil.which("qarina") or str(Path(sys.executable).with_name("qarina"))
+    python = args.python or str(Path(qarina).with_name("python"))
+    cases = data / "cases"
+    cases.mkdir(exist_ok=True)
+    return Setup(data, data / manifest["image"]["path"], data / manifest["e01"]["path"],
+                 python, qarina, manifest, cases)  # fmt: skip
+
+
+def warm(s: Setup) -> None:
+    for path in (s.image, s.e01):
+        started = time.monotonic()
+        with open(path, "rb", buffering=0) as f:
+            while f.read(8 << 20):
+                pass
+        log(f"warmed {path.name} ({time.monotonic() - started:.1f} s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True, help="make_image.py output directory")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated subset")
+    ap.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=600,
+        metavar="S",
+        help="before each run wait up to S s for an idle machine (0: don't)",
+    )
+    ap.add_argument(
+        "--quiet-below",
+        type=float,
+        default=0.10,
+        metavar="F",
+        help="idle means under this share of all CPUs busy (default 0.10)",
+    )
+    ap.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        help="repeat a run while other processes used CPU during it (default 3)",
+    )
+    ap.add_argument(
+        "--noise-limit",
+        type=float,
+        default=0.05,
+        metavar="F",
+        help="a run is noisy when others used more than F of all CPUs + 0.5 CPU s",
+    )
+    ap.add_argument("--qarina", help="qarina executable (default: from PATH or next to python)")
+    ap.add_argument("--python", help="interpreter for the hashlib row (default: qarina's)")
+    ap.add_argument("--json", dest="json_out", type=Path, help="results file "
+                    "(default: DATA/bench_results-<time>.json)")  # fmt: skip
+    args = ap.parse_args(argv)
+    tools = [t for t in args.tools.split(",") if t]
+    if unknown := set(tools) - set(ALL_TOOLS):
+        ap.error(f"unknown tools: {sorted(unknown)}")
+    s = setup(args)
+    env = environment(s)
+    log(f"libewf-python: {env['libewf_python'].get('pip_show', {}).get('Version')}, "
+        f"links libz: {env['libewf_python'].get('links_libz')}")  # fmt: skip
+    counts = reference_counts(s)
+    warm(s)
+    runs: list[Run] = []
+    discarded: list[Run] = []
+    for rnd in range(args.rounds):
+        order = tools[rnd % len(tools) :] + tools[: rnd % len(tools)]
+        for tool in order:
+            runs.append(measure_clean(tool, s, rnd + 1, args, discarded))
+    table = summarise(runs, s)
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "rounds": args.rounds,
+        "order": "rotated by one tool each round",
+        "environment": env,
+        "manifest": s.manifest,
+        "counts": counts,
+        "table": table,
+        "ratios": ratios(table, s),
+        "runs": [vars(r) for r in runs],
+        "discarded_noisy_runs": [vars(r) for r in discarded],
+    }
+    print_table(table, result["ratios"], s)
+    print(f"\nentries: fls -r raw {counts['fls_raw_lines']}, fls -r E01 {counts['fls_e01_lines']}")
+    for run in runs[-len(tools) :]:
+        if "entries_indexed" in run.check:
+            print(f"  {run.tool}: {run.check['entries_indexed']} entries indexed "
+                  f"({run.check['regular_files']} regular files), media hash ok "
+                  f"{run.check['media_sha256_ok']}, errors {run.check['errors']}")  # fmt: skip
+    out = args.json_out or s.data / f"bench_results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nresults written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

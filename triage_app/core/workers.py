@@ -1,0 +1,86 @@
+"""Content hashing in worker processes, so both cores read and hash.
+
+TSK and libewf hold the GIL while they read, so threads cannot spread that work. Each worker
+process opens the evidence item itself (read-only, like the main process; spooled copies in
+the case work area are reused, never rebuilt) and hashes batches of files given by locator.
+The main process walks the metadata and writes the case database.
+
+A worker that dies (e.g. a native crash on hostile content) breaks the pool; the engine then
+hashes the affected batch in the main process, so no file is lost.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import QarinaError
+from .evidence.base import EvidenceSource
+from .filetype import detect
+from .hashing import hash_stream
+from .models import Locator
+from .progress import CancelToken
+
+
+@dataclass(frozen=True)
+class HashJob:
+    key: int
+    locator: str
+    size: int
+
+
+@dataclass(frozen=True)
+class HashResult:
+    key: int
+    sha256: str | None
+    md5: str | None
+    size: int
+    prefix: bytes
+    mime: str | None
+    error: str | None
+
+
+_SOURCES: dict[tuple[str, str], EvidenceSource] = {}
+
+
+def _source(path: str, workdir: str) -> EvidenceSource:
+    from .evidence import open_evidence
+
+    key = (path, workdir)
+    if key not in _SOURCES:
+        _SOURCES[key] = open_evidence(Path(path), Path(workdir), CancelToken())
+    return _SOURCES[key]
+
+
+def hash_one(source: EvidenceSource, job: HashJob, cancel: CancelToken) -> HashResult:
+    try:
+        with source.open(Locator.parse(job.locator)) as stream:
+            d = hash_stream(stream, cancel, job.size)
+    except (OSError, QarinaError) as exc:
+        return HashResult(job.key, None, None, 0, b"", None, f"read error: {exc}")
+    error = None if d.size == job.size else f"read {d.size} bytes of {job.size} declared"
+    return HashResult(job.key, d.sha256, d.md5, d.size, d.prefix, detect(d.prefix, d.size), error)
+
+
+def hash_batch(path: str, workdir: str, jobs: list[HashJob]) -> list[HashResult]:
+    """Runs in a worker process."""
+    source = _source(path, workdir)
+    cancel = CancelToken()
+    return [hash_one(source, job, cancel) for job in jobs]
+
+
+class HashPool:
+    """A small pool of worker processes, started only when a scan has enough to hash."""
+
+    def __init__(self, workers: int) -> None:
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def submit(self, path: Path, workdir: Path, jobs: list[HashJob]) -> Future[list[HashResult]]:
+        return self._executor.submit(hash_batch, str(path), str(workdir), jobs)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
