@@ -20,14 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casehelpers import case_summary, file_records
 from click.testing import CliRunner, Result
 from helpers_fls import Listing, missing_tools, require_tsk, sanitize, tsk_listing
 
 from triage_app.cli import main
-from triage_app.core import caseinfo
-from triage_app.core.casedb import connect
 from triage_app.core.engine import scan
-from triage_app.core.export import records
 from triage_app.core.models import ScanSummary
 from triage_app.core.progress import CancelToken
 
@@ -176,22 +174,6 @@ def cli(runner: CliRunner, *args: str | Path) -> Result:
 
 def cli_scan(runner: CliRunner, case: Path, paths: list[Path]) -> Result:
     return cli(runner, "scan", "-q", "--case", case, *paths)
-
-
-def file_records(case: Path) -> list[dict[str, Any]]:
-    conn = connect(case / "case.sqlite", readonly=True)
-    try:
-        return list(records(conn, "file"))
-    finally:
-        conn.close()
-
-
-def case_summary(case: Path) -> dict[str, Any]:
-    conn = connect(case / "case.sqlite", readonly=True)
-    try:
-        return caseinfo.summary(conn)
-    finally:
-        conn.close()
 
 
 def by_path(recs: list[dict[str, Any]], volume: str | None = None) -> dict[str, dict[str, Any]]:

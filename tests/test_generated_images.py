@@ -19,13 +19,11 @@ from typing import Any
 
 import diskimages as di
 import pytest
+from casehelpers import case_summary, file_records
 from click.testing import CliRunner, Result
 
 from triage_app.cli import main
-from triage_app.core import caseinfo
-from triage_app.core.casedb import connect
 from triage_app.core.engine import scan
-from triage_app.core.export import records
 from triage_app.core.models import ScanSummary
 
 Watch = Callable[..., None]
@@ -114,22 +112,6 @@ def raw_listing(images: Path, mbr32: di.Disk) -> Listing:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def file_records(case: Path) -> list[dict[str, Any]]:
-    conn = connect(case / "case.sqlite", readonly=True)
-    try:
-        return list(records(conn, "file"))
-    finally:
-        conn.close()
-
-
-def case_summary(case: Path) -> dict[str, Any]:
-    conn = connect(case / "case.sqlite", readonly=True)
-    try:
-        return caseinfo.summary(conn)
-    finally:
-        conn.close()
 
 
 def only_evidence(case: Path) -> dict[str, Any]:

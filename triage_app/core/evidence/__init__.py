@@ -8,6 +8,7 @@ raise `UnsupportedFormat` naming the format, so the examiner knows what to conve
 from __future__ import annotations
 
 import gzip
+import shutil
 import zlib
 from pathlib import Path
 
@@ -163,9 +164,14 @@ def _open_raw(path: Path, container: list[Path] | None = None) -> EvidenceSource
 
 
 def _open_gzip_raw(path: Path, workdir: Path, cancel: CancelToken) -> EvidenceSource:
-    from .media import spool_gzip
+    from .spool import spool
 
-    spooled = spool_gzip(path, workdir / "spool", MAX_GZIP_BYTES, cancel)
+    spool_dir = workdir / "spool"
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    limit = min(MAX_GZIP_BYTES, shutil.disk_usage(spool_dir).free - 64 * 1024**2)
+    spooled = spool(
+        path, lambda raw: gzip.GzipFile(fileobj=raw), ".raw", spool_dir, limit, cancel, "gzip"
+    )
     source = _open_raw(spooled, container=[path])
     source.info.format = "gzip_raw"
     return source

@@ -23,15 +23,11 @@ from __future__ import annotations
 import bz2
 import functools
 import gzip
-import hashlib
 import io
 import lzma
-import os
 import re
 import tarfile
-import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -53,9 +49,11 @@ from .archive_formats import (
 from .archive_formats import ArchiveLimits as ArchiveLimits
 from .base import Entry, EvidenceSource, SourceInfo
 from .directory import open_readonly
+from .spool import STREAM_ERRORS
+from .spool import spool as spool_stream
 
 _MAGIC = ((b"\x1f\x8b", "tar.gz"), (b"BZh", "tar.bz2"), (b"\xfd7zXZ\x00", "tar.xz"))
-_STREAM_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _IMPLIED = "directory implied by member paths (no entry of its own in the archive)"
@@ -122,51 +120,18 @@ def _check_compressed_tar(path: Path, fmt: str) -> None:
     try:
         with open_readonly(path, follow=True) as raw, _decompressor(fmt, raw) as src:
             block = src.read(512)
-    except _STREAM_ERRORS as exc:
+    except STREAM_ERRORS as exc:
         raise EvidenceError(f"{path.name}: corrupt {fmt[4:]} stream: {exc}") from exc
     if not is_tar_header(block):
         raise UnsupportedFormat(f"{path.name}: {fmt[4:]}-compressed data is not a tar archive")
 
 
 def spool(path: Path, fmt: str, workdir: Path, limit: int, cancel: CancelToken) -> Path:
-    """Decompress a compressed tar once into `workdir`; reuse a complete earlier copy.
-
-    The copy is named after the evidence's path, size and mtime, and written under a
-    temporary name renamed only when complete, so a cancelled or refused spool never leaves
-    a truncated tar that a later open would take for the whole extraction.
-    """
-    st = path.stat()
-    identity = f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "replace")
-    safe = re.sub(r"[^\w.-]", "_", path.name)[:80]
-    target = workdir / f"{safe}-{hashlib.sha256(identity).hexdigest()[:16]}.tar"
-    if target.is_file():
-        return target
-    workdir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=workdir, prefix=f"{safe}-", suffix=".partial")
-    written = 0
-    try:
-        with (
-            os.fdopen(fd, "wb") as dst,
-            open_readonly(path, follow=True) as raw,
-            _decompressor(fmt, raw) as src,
-        ):
-            while chunk := src.read(4 * 1024**2):
-                cancel.check()
-                written += len(chunk)
-                if written > limit:
-                    raise ArchiveLimitExceeded(
-                        f"{path.name}: decompresses to more than {limit} bytes "
-                        f"(max_total_bytes); {_BOMB}"
-                    )
-                dst.write(chunk)
-        os.replace(tmp, target)
-    except _STREAM_ERRORS as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise EvidenceError(f"{path.name}: cannot decompress into the work area: {exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Decompress a compressed tar once into `workdir`; reuse a complete earlier copy."""
+    compression = {"tar.gz": "gzip", "tar.bz2": "bzip2"}.get(fmt, "xz")
+    return spool_stream(
+        path, lambda raw: _decompressor(fmt, raw), ".tar", workdir, limit, cancel, compression
+    )
 
 
 class ArchiveSource(EvidenceSource):

@@ -7,17 +7,11 @@ decompressed once into the case work area so that file systems can be read at ra
 from __future__ import annotations
 
 import bisect
-import gzip
 import os
 import re
-import shutil
 import string
-import zlib
 from pathlib import Path
 from typing import BinaryIO
-
-from ..errors import EvidenceError
-from ..progress import CancelToken
 
 _NUMERIC = re.compile(r"^(?P<stem>.*\.)(?P<num>\d{3})$")
 _ALPHA = re.compile(r"^(?P<stem>.*\.)(?P<alpha>[a-z]{2})$")
@@ -85,37 +79,3 @@ class RawMedia:
     def close(self) -> None:
         for f in self._files:
             f.close()
-
-
-def spool_gzip(path: Path, workdir: Path, max_bytes: int, cancel: CancelToken) -> Path:
-    """Decompress a gzip raw image into the work area, refusing to exceed `max_bytes`.
-
-    The output is written under a temporary name and renamed when complete, so a cancelled
-    or failed spool never leaves a truncated image that could be mistaken for a full one.
-    """
-    workdir.mkdir(parents=True, exist_ok=True)
-    target = workdir / (path.name.removesuffix(".gz") + ".raw")
-    if target.is_file():
-        return target
-    partial = target.with_suffix(".partial")
-    limit = min(max_bytes, shutil.disk_usage(workdir).free - 64 * 1024**2)
-    written = 0
-    try:
-        with gzip.open(path, "rb") as src, open(partial, "wb") as dst:
-            while chunk := src.read(4 * 1024**2):
-                cancel.check()
-                written += len(chunk)
-                if written > limit:
-                    raise EvidenceError(
-                        f"{path.name}: decompressed size exceeds the limit of {limit} bytes "
-                        "(free space in the case folder or configured maximum)"
-                    )
-                dst.write(chunk)
-    except (OSError, EOFError, zlib.error) as exc:
-        partial.unlink(missing_ok=True)
-        raise EvidenceError(f"{path.name}: corrupt or truncated gzip stream: {exc}") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.rename(target)
-    return target
