@@ -21,7 +21,7 @@ from .casedb import ARTIFACT_COLUMNS, dumps, now_iso
 from .errors import Cancelled, EvidenceError, ParserError
 from .evidence.base import EvidenceSource
 from .models import Artifact, Locator
-from .parsing import FileInfo, ParseContext, Parser
+from .parsing import FileInfo, NotApplicable, ParseContext, Parser
 from .progress import CancelToken, Progress, ThrottledSink
 from .sqlite_reader import SIBLING_SUFFIXES, copy_database
 from .timeconv import iso
@@ -99,6 +99,8 @@ class ParseRunner:
         except Cancelled:
             self._finish(parser.name, file.id, "cancelled", "cancelled by user", ctx=ctx)
             raise
+        except NotApplicable as exc:
+            self._finish(parser.name, file.id, "skipped", str(exc), ctx=ctx)
         except (ParserError, EvidenceError, OSError) as exc:
             self.stats.errors += 1
             self._finish(parser.name, file.id, "error", str(exc), ctx=ctx)
@@ -120,7 +122,7 @@ class ParseRunner:
 
     def _store(self, parser: Parser, file: FileInfo, ctx: ParseContext) -> int:
         if not parser.accepts(file, ctx):
-            return 0
+            raise NotApplicable(f"{parser.name} does not accept this file")
         batch: list[tuple[Any, ...]] = []
         count = 0
         for artifact in parser.parse(file, ctx):

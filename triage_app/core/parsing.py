@@ -73,14 +73,22 @@ class Parser(ABC):
         """Yield records; report bad rows with ctx.warn()."""
 
 
+class NotApplicable(Exception):
+    """Raised by a parser when the file turns out not to be its app's data (`skipped`)."""
+
+
 class SQLiteParser(Parser):
     """Base for parsers of app databases.
 
-    `required` names only the tables/columns the queries use; a database lacking them is
-    an `error` with the missing names (schema drift is never a silent zero).
+    `identify` names tables whose absence means "not this app's database" (the run is
+    `skipped`, e.g. an unrelated SQLite file that happens to be called `History`).
+    `required` names only the tables/columns the queries use; a database that has the
+    identifying tables but lacks a required one is an `error` naming what is missing, so
+    schema drift is never a silent zero.
     """
 
     signature = SQLITE_MAGIC
+    identify: ClassVar[frozenset[str]] = frozenset()
     required: ClassVar[dict[str, frozenset[str]]] = {}
 
     def parse(self, file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
@@ -97,6 +105,9 @@ class SQLiteParser(Parser):
 
     def check_schema(self, conn: sqlite3.Connection) -> dict[str, set[str]]:
         tables = table_columns(conn)
+        absent = sorted(t for t in self.identify if t.lower() not in tables)
+        if absent:
+            raise NotApplicable(f"not a {self.name} database (no table {', '.join(absent)})")
         missing = []
         for table, columns in self.required.items():
             have = tables.get(table.lower())
