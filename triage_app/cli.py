@@ -199,10 +199,23 @@ def _print_info(data: dict[str, Any]) -> None:
         for c in data["coverage"]:
             click.echo(f"  {c['parser']}: {c['status']} {c['files']} file(s), "
                        f"{c['records'] or 0} records")  # fmt: skip
+    _print_apps(data["apps"])
     if data["errors"]:
         click.echo(f"errors ({len(data['errors'])}):")
         for err in data["errors"]:
             click.echo(f"  [{err['source']}] {err['path']}: {err['parser'] or ''} {err['message']}")
+
+
+def _print_apps(apps: list[dict[str, Any]]) -> None:
+    if not apps:
+        return
+    click.echo("apps found on devices:")
+    for a in apps:
+        label = f"{a['name']} ({a['app_id']})" if a["name"] else a["app_id"]
+        state = f"parsed, {a['records']} records" if a["parsed"] else "INSTALLED BUT NOT PARSED"
+        if not a["parsed"] and not a["name"]:
+            state = "not parsed"
+        click.echo(f"  evidence {a['evidence_id']} {a['platform']}: {label} — {state}")
 
 
 def _print_evidence(e: dict[str, Any]) -> None:

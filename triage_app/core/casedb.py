@@ -126,6 +126,21 @@ MIGRATIONS: list[str] = [
         summary TEXT
     );
     """,
+    # 2: apps found on devices ("installed but not parsed" coverage)
+    """
+    CREATE TABLE apps (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        platform TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        name TEXT,
+        category TEXT,
+        container TEXT NOT NULL,
+        volume TEXT,
+        found_by TEXT NOT NULL
+    );
+    CREATE INDEX apps_by_evidence ON apps (evidence_id);
+    """,
 ]
 
 FILE_COLUMNS = (

@@ -6,6 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
+from . import apps
+
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(sql, params)]
@@ -76,6 +78,7 @@ def summary(conn: sqlite3.Connection) -> dict[str, Any]:
         "evidence": evidence(conn),
         "counts": counts(conn),
         "coverage": coverage(conn),
+        "apps": apps.coverage(conn),
         "errors": errors(conn),
         "scans": _rows(conn, "SELECT * FROM scans ORDER BY id"),
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .apps import record_installed_apps
 from .case import Case
 from .casedb import dumps, now_iso
 from .custody import CustodyHasher, CustodyResult
@@ -113,6 +114,7 @@ class Scan:
         try:
             if not row["walk_complete"]:
                 self._index(eid, path, source)
+            record_installed_apps(self.case, eid, source)
         finally:
             hasher.join()
             self._store_custody(eid, source, hasher.result, entry, skip_media)
