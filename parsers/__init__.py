@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from triage_app.core.parsing import Parser
 
+from .android_calls import AndroidCalls
+from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
 
-PARSERS: tuple[type[Parser], ...] = (AndroidSms,)
+PARSERS: tuple[type[Parser], ...] = (AndroidCalls, AndroidContacts, AndroidSms)
 
 
 def all_parsers() -> list[Parser]:
