@@ -11,8 +11,9 @@ from triage_app.core.parsing import Parser
 from .android_calls import AndroidCalls
 from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
+from .whatsapp_ios import WhatsappIos
 
-PARSERS: tuple[type[Parser], ...] = (AndroidCalls, AndroidContacts, AndroidSms)
+PARSERS: tuple[type[Parser], ...] = (AndroidCalls, AndroidContacts, AndroidSms, WhatsappIos)
 
 
 def all_parsers() -> list[Parser]:
