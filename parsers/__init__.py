@@ -11,9 +11,18 @@ from triage_app.core.parsing import Parser
 from .android_calls import AndroidCalls
 from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
+from .firefox_history import FirefoxHistory
+from .safari_history import SafariHistory
 from .whatsapp_ios import WhatsappIos
 
-PARSERS: tuple[type[Parser], ...] = (AndroidCalls, AndroidContacts, AndroidSms, WhatsappIos)
+PARSERS: tuple[type[Parser], ...] = (
+    AndroidCalls,
+    AndroidContacts,
+    AndroidSms,
+    FirefoxHistory,
+    SafariHistory,
+    WhatsappIos,
+)
 
 
 def all_parsers() -> list[Parser]:
