@@ -11,6 +11,7 @@ from triage_app.core.parsing import Parser
 from .android_calls import AndroidCalls
 from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
+from .chromium_history import ChromiumHistory
 from .firefox_history import FirefoxHistory
 from .safari_history import SafariHistory
 from .whatsapp_ios import WhatsappIos
@@ -19,6 +20,7 @@ PARSERS: tuple[type[Parser], ...] = (
     AndroidCalls,
     AndroidContacts,
     AndroidSms,
+    ChromiumHistory,
     FirefoxHistory,
     SafariHistory,
     WhatsappIos,

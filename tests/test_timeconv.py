@@ -39,3 +39,10 @@ def test_unset_or_implausible_is_none(value: object) -> None:
 def test_iso_is_utc_with_z() -> None:
     assert t.iso(datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2020-01-02T03:04:05Z"
     assert t.iso(None) is None
+
+
+def test_integers_keep_every_microsecond() -> None:
+    # As a float, 13161017393885478 µs since 1601 comes out one microsecond short.
+    assert t.iso(t.from_webkit_us(13161017393885478)) == "2018-01-21T14:09:53.885478Z"
+    assert t.iso(t.from_filetime(131610173938854781)) == "2018-01-21T14:09:53.885478Z"
+    assert t.iso(t.from_cocoa_s(532045414.25)) == "2017-11-10T22:23:34.250000Z"

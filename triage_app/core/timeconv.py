@@ -17,9 +17,11 @@ _MIN = datetime(1980, 1, 1, tzinfo=UTC)
 _MAX = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any) -> int | float | None:
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value if value > 0 else None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -27,47 +29,54 @@ def _number(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def _from(epoch: datetime, value: Any, seconds_per_unit: float) -> datetime | None:
+def _from(epoch: datetime, value: Any, per_second: int) -> datetime | None:
+    """`value` units of 1/`per_second` s after `epoch`. Integers are split exactly: as a float
+    a WebKit or FILETIME value loses its last microsecond."""
     number = _number(value)
     if number is None:
         return None
     try:
-        result = epoch + timedelta(seconds=number * seconds_per_unit)
+        if isinstance(number, int):
+            seconds, rest = divmod(number, per_second)
+            delta = timedelta(seconds=seconds, microseconds=rest * 1_000_000 // per_second)
+        else:
+            delta = timedelta(seconds=number / per_second)
+        result = epoch + delta
     except OverflowError:
         return None
     return result if _MIN <= result < _MAX else None
 
 
 def from_unix_s(value: Any) -> datetime | None:
-    return _from(_UNIX, value, 1.0)
+    return _from(_UNIX, value, 1)
 
 
 def from_unix_ms(value: Any) -> datetime | None:
-    return _from(_UNIX, value, 1e-3)
+    return _from(_UNIX, value, 1_000)
 
 
 def from_unix_us(value: Any) -> datetime | None:
-    return _from(_UNIX, value, 1e-6)
+    return _from(_UNIX, value, 1_000_000)
 
 
 def from_unix_ns(value: Any) -> datetime | None:
-    return _from(_UNIX, value, 1e-9)
+    return _from(_UNIX, value, 1_000_000_000)
 
 
 def from_webkit_us(value: Any) -> datetime | None:
-    return _from(_WEBKIT, value, 1e-6)
+    return _from(_WEBKIT, value, 1_000_000)
 
 
 def from_filetime(value: Any) -> datetime | None:
-    return _from(_WEBKIT, value, 1e-7)
+    return _from(_WEBKIT, value, 10_000_000)
 
 
 def from_cocoa_s(value: Any) -> datetime | None:
-    return _from(_COCOA, value, 1.0)
+    return _from(_COCOA, value, 1)
 
 
 def from_cocoa_ns(value: Any) -> datetime | None:
-    return _from(_COCOA, value, 1e-9)
+    return _from(_COCOA, value, 1_000_000_000)
 
 
 def iso(value: datetime | None) -> str | None:
