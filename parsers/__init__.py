@@ -13,7 +13,9 @@ from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
 from .chromium_history import ChromiumHistory
 from .firefox_history import FirefoxHistory
+from .imessage import IMessage
 from .safari_history import SafariHistory
+from .skype import Skype
 from .whatsapp_ios import WhatsappIos
 
 PARSERS: tuple[type[Parser], ...] = (
@@ -22,7 +24,9 @@ PARSERS: tuple[type[Parser], ...] = (
     AndroidSms,
     ChromiumHistory,
     FirefoxHistory,
+    IMessage,
     SafariHistory,
+    Skype,
     WhatsappIos,
 )
 

@@ -96,6 +96,8 @@ class WhatsappIos(SQLiteParser):
             "attachments": _attachments(row),
             "message_type": row["type"],
         }
+        if row["media_size"] is not None:
+            fields["media_size"] = row["media_size"]
         if not outgoing and group and row["member_name"]:
             fields["sender_name"] = row["member_name"]
         if row["lat"] or row["lon"]:
@@ -110,7 +112,7 @@ class WhatsappIos(SQLiteParser):
         )
 
 
-def _attachments(row: sqlite3.Row) -> list[dict[str, Any]]:
-    if row["media_path"] is None and row["media_size"] is None:
-        return []
-    return [{"path": row["media_path"], "caption": row["media_title"], "size": row["media_size"]}]
+def _attachments(row: sqlite3.Row) -> list[str]:
+    # Attachments are listed as the app stored them (path relative to the app's Media
+    # folder), like every message parser does; the caption is the body, the size an extra.
+    return [str(row["media_path"])] if row["media_path"] else []
