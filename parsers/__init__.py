@@ -16,6 +16,8 @@ from .firefox_history import FirefoxHistory
 from .imessage import IMessage
 from .safari_history import SafariHistory
 from .skype import Skype
+from .whatsapp_android import WhatsappAndroid
+from .whatsapp_android_contacts import WhatsappAndroidContacts
 from .whatsapp_ios import WhatsappIos
 
 PARSERS: tuple[type[Parser], ...] = (
@@ -27,6 +29,8 @@ PARSERS: tuple[type[Parser], ...] = (
     IMessage,
     SafariHistory,
     Skype,
+    WhatsappAndroid,
+    WhatsappAndroidContacts,
     WhatsappIos,
 )
 
