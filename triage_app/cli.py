@@ -94,6 +94,8 @@ def main(verbose: bool) -> None:
 @click.option("--case-number", help="Case or reference number.")
 @click.option("--tz", "timezone", help="Display time zone (IANA name, e.g. Africa/Tripoli).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
+@click.option("--password", envvar="QARINA_BACKUP_PASSWORD", show_envvar=True,
+              help="Password of an encrypted iTunes/Finder or Android (.ab) backup.")  # fmt: skip
 def scan(
     evidence: tuple[Path, ...],
     case_dir: Path,
@@ -101,6 +103,7 @@ def scan(
     case_number: str | None,
     timezone: str | None,
     quiet: bool,
+    password: str | None,
 ) -> None:
     """Scan EVIDENCE (disk images, split/E01 sets, extraction folders, zip/tar) into a case.
 
@@ -117,7 +120,9 @@ def scan(
         click.echo("\ncancelling… (Ctrl+C again to abort at once)", err=True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    options = ScanOptions(examiner=examiner, case_number=case_number, timezone=timezone)
+    options = ScanOptions(
+        examiner=examiner, case_number=case_number, timezone=timezone, password=password
+    )
     try:
         summary = run_scan(case_dir, list(evidence), options, sink, cancel)
     except CaseDBError as exc:

@@ -98,7 +98,7 @@ class Scan:
         identity = str(path.resolve())
         self.sink.update(Progress("open", message=str(path)), force=True)
         try:
-            source = open_evidence(path, self.case.workdir, self.cancel)
+            source = open_evidence(path, self.case.workdir, self.cancel, self.options.password)
         except EvidenceError as exc:
             self._record_failure(path, identity, exc)
             return

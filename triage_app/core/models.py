@@ -91,6 +91,8 @@ class ScanOptions:
     examiner: str | None = None
     case_number: str | None = None
     timezone: str | None = None
+    # Unlocks encrypted iTunes/Finder and Android backups; never stored, logged or shown.
+    password: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from .archive import is_tar_header
 from .base import EvidenceSource, SourceInfo
 
 EWF_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00", b"LVF\x09\x0d\x0a\xff\x00")
+ANDROID_BACKUP_MAGIC = b"ANDROID BACKUP\n"
 MAX_GZIP_BYTES = 1024**4  # 1 TiB: also bounded by free space in the case folder
 
 # (offset from start, magic, format name). Offsets < 0 count from the end of the file.
@@ -33,7 +34,6 @@ _UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
     (3, b"-FVE-FS-", "BitLocker-encrypted volume"),
     (0, b"LUKS\xba\xbe", "LUKS-encrypted volume"),
     (0, b"AFF", "AFF forensic image"),
-    (0, b"ANDROID BACKUP\n", "Android backup (.ab)"),
     (0, b"<?xml", "XML document (e.g. a Parallels DiskDescriptor.xml without its data file)"),
     (0, b"\x7fELF", "executable file, not an evidence container"),
 )
@@ -79,24 +79,48 @@ def _gzip_payload_head(path: Path) -> bytes:
         raise EvidenceError(f"{path.name}: corrupt gzip stream: {exc}") from exc
 
 
-def open_evidence(path: Path, workdir: Path, cancel: CancelToken) -> EvidenceSource:
-    """Pick and open the right source for `path` (a folder, an archive or an image)."""
+def open_evidence(
+    path: Path, workdir: Path, cancel: CancelToken, password: str | None = None
+) -> EvidenceSource:
+    """Pick and open the right source for `path` (a folder, an archive or an image).
+
+    `password` unlocks an encrypted iTunes/Finder or Android backup; other sources ignore it.
+    """
     path = Path(path)
     if path.is_dir():
-        from .directory import DirectorySource
-
-        return DirectorySource(path)
+        return _open_folder(path, workdir, password)
     if not path.is_file():
         raise EvidenceError(f"{path}: no such file or folder")
     head, tail, size = _head_tail(path)
     if size == 0:
         raise EvidenceError(f"{path.name}: empty file (0 bytes), nothing to examine")
     try:
+        if head.startswith(ANDROID_BACKUP_MAGIC):
+            from .android_backup import AndroidBackupSource
+
+            return AndroidBackupSource(path, workdir, password, cancel)
         return _open_file(path, head, tail, workdir, cancel)
     except EvidenceError as exc:
         if str(exc).startswith(path.name):
             raise
         raise type(exc)(f"{path.name}: {exc}") from exc
+
+
+def _open_folder(path: Path, workdir: Path, password: str | None) -> EvidenceSource:
+    if (path / "Manifest.db").is_file():
+        from .ios_backup import IosBackupSource
+
+        try:
+            return IosBackupSource(path, workdir, password)
+        except EvidenceError as exc:
+            raise type(exc)(f"{path.name}: {exc}") from exc
+    if (path / "Manifest.mbdb").is_file():
+        raise UnsupportedFormat(
+            f"{path.name}: unsupported format: iTunes backup of iOS < 10 (Manifest.mbdb)"
+        )
+    from .directory import DirectorySource
+
+    return DirectorySource(path)
 
 
 def _open_file(
