@@ -12,6 +12,7 @@ from .android_calls import AndroidCalls
 from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
 from .chromium_history import ChromiumHistory
+from .exif_media import ExifMedia
 from .firefox_history import FirefoxHistory
 from .imessage import IMessage
 from .safari_history import SafariHistory
@@ -25,6 +26,7 @@ PARSERS: tuple[type[Parser], ...] = (
     AndroidContacts,
     AndroidSms,
     ChromiumHistory,
+    ExifMedia,
     FirefoxHistory,
     IMessage,
     SafariHistory,

@@ -1,4 +1,4 @@
-"""Which parser gets which file: path glob → signature → `accepts()`.
+"""Which parser gets which file: path glob → signature → detected MIME type → `accepts()`.
 
 Globs match the POSIX path inside the evidence, case-insensitively (Android and iOS paths
 keep their case, but FAT/exFAT and Windows copies of extractions do not), the same on every
@@ -32,7 +32,9 @@ def candidates(file: FileInfo, prefix: bytes, parsers: Sequence[Parser]) -> list
             continue
         if parser.signature is not None and not prefix.startswith(parser.signature):
             continue
-        if not parser.path_globs and parser.signature is None:
+        if parser.mime_types and file.mime not in parser.mime_types:
+            continue
+        if not parser.path_globs and parser.signature is None and not parser.mime_types:
             continue
         chosen.append(parser)
     return chosen

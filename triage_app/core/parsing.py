@@ -64,6 +64,9 @@ class Parser(ABC):
     kinds: ClassVar[tuple[str, ...]]
     path_globs: ClassVar[tuple[str, ...]] = ()
     signature: ClassVar[bytes | None] = None
+    # Content types from the indexer's detection (FileInfo.mime): content, not the name,
+    # decides, so a HEIC photo renamed to .jpg still reaches the photo parser.
+    mime_types: ClassVar[tuple[str, ...]] = ()
 
     def accepts(self, file: FileInfo, ctx: ParseContext) -> bool:
         return True
