@@ -15,6 +15,8 @@ from .chromium_history import ChromiumHistory
 from .exif_media import ExifMedia
 from .firefox_history import FirefoxHistory
 from .imessage import IMessage
+from .ios_calls import IosCalls
+from .ios_contacts import IosContacts
 from .safari_history import SafariHistory
 from .skype import Skype
 from .whatsapp_android import WhatsappAndroid
@@ -29,6 +31,8 @@ PARSERS: tuple[type[Parser], ...] = (
     ExifMedia,
     FirefoxHistory,
     IMessage,
+    IosCalls,
+    IosContacts,
     SafariHistory,
     Skype,
     WhatsappAndroid,

@@ -151,3 +151,24 @@ def test_corpus_mmssms(
     assert first["body"] == "Yo Fred this is my new number."
     assert first["recipients"] == ["1 555-521-5554"]
     assert json.loads(json.dumps(first)) == first
+
+
+def test_invalid_utf8_text_is_replaced_and_warned(tmp_path: Path) -> None:
+    evidence = tmp_path / "phone" / SMS_DIR
+    evidence.mkdir(parents=True)
+    conn = sqlite3.connect(evidence / "mmssms.db")
+    conn.execute(SMS_SCHEMA)
+    conn.execute(
+        "INSERT INTO sms (_id, thread_id, address, date, type, body)"
+        " VALUES (1, 1, '1', 1700000000000, 1, CAST(x'ff41' AS TEXT))"
+    )
+    conn.execute(
+        "INSERT INTO sms (_id, thread_id, address, date, type, body) VALUES (2,1,'1',1,1,'ok')"
+    )
+    conn.commit()
+    conn.close()
+    db = _scan(tmp_path, tmp_path / "phone")
+    runs = _runs(db)
+    assert runs[0]["status"] == "ok" and runs[0]["records"] == 2 and runs[0]["warnings"] == 1
+    assert "not valid UTF-8" in str(runs[0]["message"])
+    assert [m["body"] for m in records(db, "message")] == ["\ufffdA", "ok"]

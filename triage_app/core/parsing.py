@@ -18,7 +18,7 @@ from typing import BinaryIO, ClassVar
 from .errors import ParserError
 from .models import Artifact
 from .progress import CancelToken
-from .sqlite_reader import table_columns
+from .sqlite_reader import Utf8Text, table_columns
 
 log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -101,6 +101,9 @@ class SQLiteParser(Parser):
         try:
             self.check_schema(conn)
             yield from self.records(conn, ctx)
+            decoder = conn.text_factory
+            if isinstance(decoder, Utf8Text) and decoder.bad and not decoder.claimed:
+                ctx.warn(f"{decoder.bad} text value(s) not valid UTF-8, shown with U+FFFD")
         except sqlite3.Error as exc:
             raise ParserError(f"SQLite error: {exc}") from exc
         finally:

@@ -80,6 +80,33 @@ def check_not_truncated(path: Path) -> None:
         )
 
 
+class Utf8Text:
+    """sqlite3 text factory: invalid UTF-8 is replaced (and counted) instead of aborting the
+    whole query, so one corrupt or hostile value costs a warning, not the file."""
+
+    def __init__(self) -> None:
+        self.bad = 0
+        self.claimed = False  # a parser reports bad values row by row itself
+
+    def __call__(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.bad += 1
+            return data.decode("utf-8", errors="replace")
+
+
+def text_decoder(conn: sqlite3.Connection) -> Utf8Text:
+    """The connection's decoder, for parsers that warn per row; the base class then stays
+    silent about the total."""
+    decoder = conn.text_factory
+    if not isinstance(decoder, Utf8Text):
+        decoder = Utf8Text()
+        conn.text_factory = decoder
+    decoder.claimed = True
+    return decoder
+
+
 def open_copy(path: Path, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> sqlite3.Connection:
     """Open a copied database read-only, with the evidence's schema code untrusted."""
     check_not_truncated(path)
@@ -94,6 +121,7 @@ def open_copy(path: Path, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> sqlite3
     # A hostile or corrupt database can make a query run for ever; abort past the limit.
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
     conn.row_factory = sqlite3.Row
+    conn.text_factory = Utf8Text()
     return conn
 
 
