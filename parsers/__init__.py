@@ -14,11 +14,13 @@ from .android_sms import AndroidSms
 from .chromium_history import ChromiumHistory
 from .exif_media import ExifMedia
 from .firefox_history import FirefoxHistory
+from .hangouts import Hangouts
 from .imessage import IMessage
 from .ios_calls import IosCalls
 from .ios_contacts import IosContacts
 from .safari_history import SafariHistory
 from .skype import Skype
+from .viber import Viber
 from .whatsapp_android import WhatsappAndroid
 from .whatsapp_android_contacts import WhatsappAndroidContacts
 from .whatsapp_ios import WhatsappIos
@@ -30,11 +32,13 @@ PARSERS: tuple[type[Parser], ...] = (
     ChromiumHistory,
     ExifMedia,
     FirefoxHistory,
+    Hangouts,
     IMessage,
     IosCalls,
     IosContacts,
     SafariHistory,
     Skype,
+    Viber,
     WhatsappAndroid,
     WhatsappAndroidContacts,
     WhatsappIos,
