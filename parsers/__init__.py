@@ -16,8 +16,10 @@ from .exif_media import ExifMedia
 from .firefox_history import FirefoxHistory
 from .hangouts import Hangouts
 from .imessage import IMessage
+from .imo_ios import ImoIos
 from .ios_calls import IosCalls
 from .ios_contacts import IosContacts
+from .kik import Kik
 from .safari_history import SafariHistory
 from .skype import Skype
 from .viber import Viber
@@ -34,8 +36,10 @@ PARSERS: tuple[type[Parser], ...] = (
     FirefoxHistory,
     Hangouts,
     IMessage,
+    ImoIos,
     IosCalls,
     IosContacts,
+    Kik,
     SafariHistory,
     Skype,
     Viber,
