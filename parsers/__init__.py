@@ -22,6 +22,8 @@ from .ios_contacts import IosContacts
 from .kik import Kik
 from .safari_history import SafariHistory
 from .skype import Skype
+from .teams_ios import TeamsIos
+from .twitter_ios import TwitterIos
 from .viber import Viber
 from .whatsapp_android import WhatsappAndroid
 from .whatsapp_android_contacts import WhatsappAndroidContacts
@@ -42,6 +44,8 @@ PARSERS: tuple[type[Parser], ...] = (
     Kik,
     SafariHistory,
     Skype,
+    TeamsIos,
+    TwitterIos,
     Viber,
     WhatsappAndroid,
     WhatsappAndroidContacts,
