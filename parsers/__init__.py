@@ -11,6 +11,7 @@ from triage_app.core.parsing import Parser
 from .android_calls import AndroidCalls
 from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
+from .burner_ios import BurnerIos
 from .chromium_history import ChromiumHistory
 from .exif_media import ExifMedia
 from .firefox_history import FirefoxHistory
@@ -20,6 +21,7 @@ from .imo_ios import ImoIos
 from .ios_calls import IosCalls
 from .ios_contacts import IosContacts
 from .kik import Kik
+from .mewe_ios import MeweIos
 from .safari_history import SafariHistory
 from .skype import Skype
 from .teams_ios import TeamsIos
@@ -33,6 +35,7 @@ PARSERS: tuple[type[Parser], ...] = (
     AndroidCalls,
     AndroidContacts,
     AndroidSms,
+    BurnerIos,
     ChromiumHistory,
     ExifMedia,
     FirefoxHistory,
@@ -42,6 +45,7 @@ PARSERS: tuple[type[Parser], ...] = (
     IosCalls,
     IosContacts,
     Kik,
+    MeweIos,
     SafariHistory,
     Skype,
     TeamsIos,

@@ -1,0 +1,306 @@
+"""Burner for iOS: messages, calls and voicemails from the app's HTTP cache.
+
+App: Burner (second phone numbers, com.adhoclabs.burner). The app keeps no message database;
+what survives is its NSURLCache, `Library/Caches/com.adhoclabs.burner/Cache.db` (tables
+`cfurl_cache_response`: request URL in `request_key`; `cfurl_cache_receiver_data`: the
+response body, inline in `receiver_data` or, when `isDataOnFS` = 1, in a file
+`fsCachedData/<UUID>` next to Cache.db whose name `receiver_data` holds). Checked against
+iLEAPP's test case `burnerCache.burnerCache_messages.josh_ios15_ffs` (Burner on iOS 15, 2023:
+one message inline in Cache.db entry 31, seventeen in fsCachedData/34A0C948-…) and the JSON of
+the phoenix.burnerapp.com API seen there and in iLEAPP's burnerCache module (app 4.x-5.x).
+
+Two inputs, one record per message object in a cached response:
+- Cache.db: inline bodies of the message endpoints (`/user/<id>/messages` POST answers,
+  `/user/<id>/messages?…contactPhoneNumber=…` pages, `/burners/<id>/conversations/<c>/messages`).
+  Thread listings (`messageThreads`), contacts and the burners list are not messages; the
+  burners and contacts answers name the numbers (`burner_number`, `contact_name`). A body
+  stored on the file system is read when the engine hands this parser that fsCachedData file.
+- fsCachedData/<UUID>: a file whose JSON is a Burner message object or a list of them
+  (recognised by shape: `burnerId`, `direction`, `dateCreated`); anything else (images,
+  voicemail audio, other API answers) is `skipped`. Such a file does not name its URL, so
+  a thread listing stored on the file system would be read as messages too.
+The same message cached by two responses gives two records (`message_id` tells them apart,
+as in iLEAPP's output).
+
+Timestamps: `dateCreated` = milliseconds since 1970-01-01 UTC. Shapes: the v1/v2 message
+object (`direction` 1 incoming / 2 outgoing, `messageType` 1 voice / 2 text, `state` 3
+completed call, 4 missed call, 5 voicemail, `message`, `assetUrl`, `voiceUrl`) and the v3
+conversation object (`direction` `Inbound`/`Outbound`, `messageType` `Voice`/`Text`,
+`state` `CallCompleted`/`CallMissed`/`Voicemail`, `text`, `mediaUrl`, `voicemail.audioUrl`,
+`conversation.conversationId`). Calls and voicemails are records of this kind too (their
+`call_event` says what happened), so the count matches the app's own list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import Any, ClassVar, NamedTuple
+
+from triage_app.core.models import Artifact
+from triage_app.core.parsing import (
+    SQLITE_MAGIC,
+    FileInfo,
+    NotApplicable,
+    ParseContext,
+    Parser,
+    SQLiteParser,
+)
+from triage_app.core.timeconv import from_unix_ms
+
+# Bound on a cached API answer that is read (the message pages seen are tens of KB).
+MAX_JSON_BYTES = 16 << 20
+# Request URLs are matched on their first characters only (bounds the regex work).
+_MAX_URL = 2048
+_UUID = r"[0-9a-fA-F-]{36}"
+_API = r"https://phoenix\.burnerapp\.com(?:/v\d+)?/user/" + _UUID
+_MESSAGES_URL = re.compile(
+    _API + r"(?:/messages(?:$|\?.*contactPhoneNumber=.+)"
+    r"|/burners/" + _UUID + r"/conversations/.+/messages(?:$|\?.*pageSize=.+))"
+)
+_BURNERS_URL = re.compile(_API + r"/burners(?:/" + _UUID + r")?$")
+_CONTACTS_URL = re.compile(_API + r"/contacts\?.+")
+_CACHE_SQL = (
+    "SELECT r.entry_ID AS entry, r.request_key AS url, d.isDataOnFS AS on_fs,"
+    " d.receiver_data AS data FROM cfurl_cache_response r"
+    " JOIN cfurl_cache_receiver_data d ON d.entry_ID = r.entry_ID ORDER BY r.entry_ID"
+)
+_CALL_EVENTS = {
+    ("incoming", "completed"): "Completed incoming call",
+    ("outgoing", "completed"): "Completed outgoing call",
+    ("incoming", "missed"): "Missed incoming call",
+    ("outgoing", "missed"): "Missed outgoing call",
+    ("incoming", "voicemail"): "Missed incoming call with voicemail",
+    ("outgoing", "voicemail"): "Missed outgoing call with voicemail",
+}
+_V1_STATE: dict[Any, str] = {3: "completed", 4: "missed", 5: "voicemail"}
+_V3_STATE = {"CallCompleted": "completed", "CallMissed": "missed", "Voicemail": "voicemail"}
+_V1_DIRECTION: dict[Any, str] = {1: "incoming", 2: "outgoing"}
+_V3_DIRECTION = {"Inbound": "incoming", "Outbound": "outgoing"}
+Names = dict[str, str]
+
+
+class Where(NamedTuple):
+    """Where a message object sits: cache entry (Cache.db only) and index in the body."""
+
+    table: str | None
+    entry: int | None
+    item: int
+    url: str | None
+
+
+def _loads(data: bytes) -> Any:
+    """Parsed JSON, or None for anything that is not (bounded; never raises)."""
+    if len(data) > MAX_JSON_BYTES:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, dict) and {"burnerId", "direction", "dateCreated"} <= value.keys()
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+class _CacheDb(SQLiteParser):
+    """The Cache.db half: inline response bodies of the message endpoints."""
+
+    name = "burner_ios"
+    version = "1.0"
+    kinds = ("message",)
+    identify: ClassVar[frozenset[str]] = frozenset(
+        {"cfurl_cache_response", "cfurl_cache_receiver_data"}
+    )
+    required: ClassVar[dict[str, frozenset[str]]] = {
+        "cfurl_cache_response": frozenset({"entry_ID", "request_key"}),
+        "cfurl_cache_receiver_data": frozenset({"entry_ID", "isDataOnFS", "receiver_data"}),
+    }
+
+    def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
+        names: Names = {}
+        for row in _inline(conn, ctx, (_BURNERS_URL, _CONTACTS_URL)):
+            _names(_loads(_bytes(row["data"])), names)
+        for row in _inline(conn, ctx, (_MESSAGES_URL,)):
+            value = _loads(_bytes(row["data"]))
+            if value is None:
+                ctx.warn(f"cfurl_cache_receiver_data entry {row['entry']}: body is not JSON")
+                continue
+            url = str(row["url"])
+            for index, item in enumerate(_items(value)):
+                ctx.cancel.check()
+                where = Where("cfurl_cache_receiver_data", int(row["entry"]), index, url)
+                yield from _checked(item, names, ctx, where)
+
+
+def _inline(
+    conn: sqlite3.Connection, ctx: ParseContext, urls: tuple[re.Pattern[str], ...]
+) -> Iterator[sqlite3.Row]:
+    for row in conn.execute(_CACHE_SQL):
+        ctx.cancel.check()
+        # A body stored in fsCachedData/<UUID> is parsed when the engine hands over that file.
+        if row["on_fs"] or not isinstance(row["data"], bytes | str):
+            continue
+        url = str(row["url"] or "")[:_MAX_URL]
+        if any(u.match(url) for u in urls):
+            yield row
+
+
+class BurnerIos(Parser):
+    name = "burner_ios"
+    version = "1.0"
+    kinds = ("message",)
+    path_globs = (
+        "*/com.adhoclabs.burner/Cache.db",
+        "*/com.adhoclabs.burner/fsCachedData/*",
+    )
+
+    def parse(self, file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
+        with ctx.open() as stream:
+            head = stream.read(len(SQLITE_MAGIC))
+        if head == SQLITE_MAGIC:
+            yield from _CACHE_DB.parse(file, ctx)
+        elif "/fscacheddata/" in file.path.casefold():
+            yield from _fs_cached(file, ctx)
+        else:
+            raise NotApplicable("not an NSURLCache database")
+
+
+_CACHE_DB = _CacheDb()
+
+
+def _fs_cached(file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
+    if file.size > MAX_JSON_BYTES:
+        raise NotApplicable(f"{file.size} bytes: too large for a Burner API answer")
+    with ctx.open() as stream:
+        data = stream.read(MAX_JSON_BYTES + 1)
+    # Most of these files are cached images and audio: only a JSON object or array is read.
+    if data.lstrip()[:1] not in (b"{", b"["):
+        raise NotApplicable("not a cached Burner message response")
+    value = _loads(data)
+    items = _items(value)
+    if value is None or not any(_is_message(i) for i in items):
+        raise NotApplicable("not a cached Burner message response")
+    for index, item in enumerate(items):
+        ctx.cancel.check()
+        yield from _checked(item, {}, ctx, Where(None, None, index, None))
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _checked(item: Any, names: Names, ctx: ParseContext, where: Where) -> Iterator[Artifact]:
+    label = f"item {where.item}"
+    if where.table:
+        label = f"{where.table} entry {where.entry} {label}"
+    if not _is_message(item):
+        ctx.warn(f"{label} skipped: not a message object")
+        return
+    try:
+        yield _message(item, names, where)
+    except (TypeError, ValueError, AttributeError) as exc:
+        ctx.warn(f"{label} skipped: {exc}")
+
+
+def _names(value: Any, names: Names) -> None:
+    """Numbers named by the burners (`settings.name`) and contacts (`name`) answers."""
+    for item in _items(value):
+        if not isinstance(item, dict):
+            continue
+        settings = item.get("settings")
+        label = settings.get("name") if isinstance(settings, dict) else item.get("name")
+        number, key = item.get("phoneNumber"), item.get("id")
+        if isinstance(key, str) and isinstance(number, str):
+            names["id:" + key] = number
+        if isinstance(number, str) and isinstance(label, str) and label:
+            names[number] = label
+
+
+def _message(item: dict[str, Any], names: Names, where: Where) -> Artifact:
+    v3 = isinstance(item.get("conversation"), dict)
+    parsed = _v3(item) if v3 else _v1(item)
+    direction, state, text, media, contact = parsed
+    burner_number = names.get("id:" + str(item.get("burnerId")))
+    event = _CALL_EVENTS.get((direction or "", state or ""))
+    fields: dict[str, Any] = {
+        "app": "burner",
+        "thread": contact,
+        "sender": contact if direction == "incoming" else burner_number,
+        "recipients": _recipients(direction, contact, burner_number),
+        "direction": direction,
+        "body": text,
+        "attachments": [media] if media else [],
+        "message_id": _str(item.get("id")),
+        "message_type": _kind(item.get("messageType"), state, media),
+        "burner_id": _str(item.get("burnerId")),
+        "burner_number": burner_number,
+        "burner_name": names.get(burner_number or ""),
+        "contact_name": names.get(contact or ""),
+        "call_event": event,
+        "read": item.get("read") if isinstance(item.get("read"), bool) else None,
+        "cache_url": where.url,
+        "cache_item": where.item,
+    }
+    if item.get("messageDuration") is not None:
+        fields["duration_s"] = float(item["messageDuration"])
+    stamp = item.get("dateCreated")
+    if stamp is not None and not isinstance(stamp, int | float):
+        raise ValueError(f"dateCreated {stamp!r} is not a number")
+    return Artifact(
+        kind="message",
+        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        ts=from_unix_ms(stamp),
+        ts_raw=stamp,
+        source_table=where.table,
+        source_rowid=where.entry,
+    )
+
+
+_MESSAGE_KEYS = frozenset(
+    {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
+)
+Parsed = tuple[str | None, str | None, str | None, str | None, str | None]
+
+
+def _v1(item: dict[str, Any]) -> Parsed:
+    direction = _V1_DIRECTION.get(item.get("direction"))
+    state = _V1_STATE.get(item.get("state")) if item.get("messageType") == 1 else None
+    media = _str(item.get("assetUrl")) or _str(item.get("voiceUrl"))
+    return direction, state, _str(item.get("message")), media, _str(item.get("contactPhoneNumber"))
+
+
+def _v3(item: dict[str, Any]) -> Parsed:
+    direction = _V3_DIRECTION.get(str(item.get("direction")))
+    state = _V3_STATE.get(str(item.get("state"))) if item.get("messageType") == "Voice" else None
+    voicemail = item.get("voicemail")
+    audio = voicemail.get("audioUrl") if isinstance(voicemail, dict) else None
+    media = _str(item.get("mediaUrl")) or _str(audio)
+    contact = _str(item["conversation"].get("conversationId"))
+    return direction, state, _str(item.get("text")), media, contact
+
+
+def _recipients(direction: str | None, contact: str | None, burner: str | None) -> list[str]:
+    if direction == "incoming":
+        return [burner] if burner else []
+    return [contact] if contact else []
+
+
+def _kind(message_type: Any, state: str | None, media: str | None) -> str | None:
+    if state is not None:
+        return "voicemail" if state == "voicemail" else "call"
+    if message_type in (1, "Voice"):
+        return "call"
+    if message_type in (2, "Text"):
+        return "picture" if media else "text"
+    return None
