@@ -18,12 +18,14 @@ from .firefox_history import FirefoxHistory
 from .hangouts import Hangouts
 from .imessage import IMessage
 from .imo_ios import ImoIos
+from .instagram_ios import InstagramIos
 from .ios_calls import IosCalls
 from .ios_contacts import IosContacts
 from .kik import Kik
 from .mewe_ios import MeweIos
 from .safari_history import SafariHistory
 from .skype import Skype
+from .tango_android import TangoAndroid
 from .teams_ios import TeamsIos
 from .twitter_ios import TwitterIos
 from .viber import Viber
@@ -42,12 +44,14 @@ PARSERS: tuple[type[Parser], ...] = (
     Hangouts,
     IMessage,
     ImoIos,
+    InstagramIos,
     IosCalls,
     IosContacts,
     Kik,
     MeweIos,
     SafariHistory,
     Skype,
+    TangoAndroid,
     TeamsIos,
     TwitterIos,
     Viber,
