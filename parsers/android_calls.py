@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, present
+from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms
 
 _TYPES: dict[int, tuple[str, str]] = {
@@ -48,15 +49,10 @@ class AndroidCalls(SQLiteParser):
     }
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
-        have = {r[1].lower() for r in conn.execute("PRAGMA table_info(calls)")}
-        optional = [c for c in _OPTIONAL if c in have]
+        optional = present(table_columns(conn), "calls", _OPTIONAL)
         sql = "SELECT _id, number, date, duration, type" + "".join(f", {c}" for c in optional)
-        for row in conn.execute(sql + " FROM calls ORDER BY _id"):
-            ctx.cancel.check()
-            try:
-                yield self._record(row, optional)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"calls row {row['_id']!r} skipped: {exc}")
+        rows = conn.execute(sql + " FROM calls ORDER BY _id")
+        yield from each_row(ctx, rows, "calls", "_id", lambda row: self._record(row, optional))
 
     @staticmethod
     def _record(row: sqlite3.Row, optional: list[str]) -> Artifact:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row
 from triage_app.core.timeconv import from_unix_ms, iso
 
 PHONE = "vnd.android.cursor.item/phone_v2"
@@ -42,12 +42,13 @@ class AndroidContacts(SQLiteParser):
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
         details = self._details(conn)
-        for row in conn.execute(self._contacts_sql(conn)):
-            ctx.cancel.check()
-            try:
-                yield self._record(row, details.get(int(row["_id"]), {}))
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"raw_contacts row {row['_id']!r} skipped: {exc}")
+        yield from each_row(
+            ctx,
+            conn.execute(self._contacts_sql(conn)),
+            "raw_contacts",
+            "_id",
+            lambda row: self._record(row, details.get(int(row["_id"]), {})),
+        )
 
     @staticmethod
     def _contacts_sql(conn: sqlite3.Connection) -> str:

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import SQLiteParser
+from triage_app.core.parsing import SQLiteParser, each_row, present
+from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms, iso
 
 _INCOMING = {1}
@@ -34,23 +35,14 @@ class AndroidSms(SQLiteParser):
     }
 
     def records(self, conn: sqlite3.Connection, ctx: Any) -> Iterator[Artifact]:
-        optional = self._optional_columns(conn)
+        optional = present(table_columns(conn), "sms", ("date_sent", "read", "status", "subject"))
         sql = (
             "SELECT _id, thread_id, address, date, type, body"
             + "".join(f", {c}" for c in optional)
             + " FROM sms ORDER BY _id"
         )
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield self._record(row)
-            except (TypeError, ValueError, IndexError) as exc:
-                ctx.warn(f"sms row {row['_id']!r} skipped: {exc}")
-
-    @staticmethod
-    def _optional_columns(conn: sqlite3.Connection) -> list[str]:
-        have = {r[1].lower() for r in conn.execute("PRAGMA table_info(sms)")}
-        return [c for c in ("date_sent", "read", "status", "subject") if c in have]
+        errors = (TypeError, ValueError, IndexError)
+        yield from each_row(ctx, conn.execute(sql), "sms", "_id", self._record, errors)
 
     @staticmethod
     def _record(row: sqlite3.Row) -> Artifact:

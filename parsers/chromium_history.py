@@ -33,9 +33,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_s, from_webkit_us, iso
+from triage_app.core.values import text
 
 # Core page transition types (ui::PageTransition, low byte of visits.transition).
 _TRANSITIONS = (
@@ -154,20 +155,6 @@ class ChromiumHistory(SQLiteParser):
             yield from _searches(conn, ctx, tables, origin)
 
 
-def _each(
-    ctx: ParseContext,
-    cursor: sqlite3.Cursor,
-    table: str,
-    convert: Callable[[sqlite3.Row], Artifact],
-) -> Iterator[Artifact]:
-    for row in cursor:
-        ctx.cancel.check()
-        try:
-            yield convert(row)
-        except _ROW_ERRORS as exc:
-            ctx.warn(f"{table} row {row[0]!r} skipped: {exc}")
-
-
 def _visits(
     conn: sqlite3.Connection, ctx: ParseContext, columns: set[str], origin: Origin
 ) -> Iterator[Artifact]:
@@ -177,7 +164,8 @@ def _visits(
         + "".join(f", v.{c}" for c in optional)
         + " FROM visits v LEFT JOIN urls u ON u.id = v.url ORDER BY v.id"
     )
-    yield from _each(ctx, conn.execute(sql), "visits", lambda row: _visit(row, origin))
+    rows = conn.execute(sql)
+    yield from each_row(ctx, rows, "visits", 0, lambda row: _visit(row, origin), _ROW_ERRORS)
 
 
 def _visit(row: sqlite3.Row, origin: Origin) -> Artifact:
@@ -193,8 +181,8 @@ def _visit(row: sqlite3.Row, origin: Origin) -> Artifact:
     fields: dict[str, Any] = {
         "browser": origin.browser,
         "profile": origin.profile,
-        "url": _text(row["url"]),
-        "title": _text(row["title"]),
+        "url": text(row["url"]),
+        "title": text(row["title"]),
         "visit_count": _int(row["visit_count"]),
         **{k: v for k, v in extra.items() if v is not None},
     }
@@ -239,7 +227,14 @@ def _downloads(
     )
     # Before history version 24 (`full_path`), download times were time_t seconds.
     convert = from_unix_s if path == "full_path" else from_webkit_us
-    yield from _each(ctx, conn.execute(sql), "downloads", lambda r: _download(r, origin, convert))
+    yield from each_row(
+        ctx,
+        conn.execute(sql),
+        "downloads",
+        0,
+        lambda r: _download(r, origin, convert),
+        _ROW_ERRORS,
+    )
 
 
 _CHAIN_SQL = (
@@ -254,9 +249,9 @@ def _download(
     row: sqlite3.Row, origin: Origin, convert: Callable[[Any], datetime | None]
 ) -> Artifact:
     keys = row.keys()
-    first = _text(row["chain_first"]) if "chain_first" in keys else None
-    url = first if first is not None else _text(row["url"]) if "url" in keys else None
-    last = _text(row["chain_last"]) if "chain_last" in keys else None
+    first = text(row["chain_first"]) if "chain_first" in keys else None
+    url = first if first is not None else text(row["url"]) if "url" in keys else None
+    last = text(row["chain_last"]) if "chain_last" in keys else None
     state = _int(row["state"]) if "state" in keys else None
     extra = {
         **origin.extras(),
@@ -266,12 +261,12 @@ def _download(
         "danger_type": _int(row["danger_type"]) if "danger_type" in keys else None,
         "received_bytes": _int(row["received_bytes"]) if "received_bytes" in keys else None,
         "end_ts": iso(convert(row["end_time"])) if "end_time" in keys else None,
-        "mime_type": (_text(row["mime_type"]) or None) if "mime_type" in keys else None,
+        "mime_type": (text(row["mime_type"]) or None) if "mime_type" in keys else None,
     }
     fields: dict[str, Any] = {
         "browser": origin.browser,
         "url": url,
-        "target_path": _text(row["path"]),
+        "target_path": text(row["path"]),
         "size": _int(row["total_bytes"]),
         **{k: v for k, v in extra.items() if v is not None},
     }
@@ -300,14 +295,21 @@ def _searches(
         "SELECT k.rowid AS rid, k.term, u.url, u.last_visit_time"
         " FROM keyword_search_terms k LEFT JOIN urls u ON u.id = k.url_id ORDER BY k.rowid"
     )
-    yield from _each(ctx, conn.execute(sql), "keyword_search_terms", lambda r: _search(r, origin))
+    yield from each_row(
+        ctx,
+        conn.execute(sql),
+        "keyword_search_terms",
+        0,
+        lambda r: _search(r, origin),
+        _ROW_ERRORS,
+    )
 
 
 def _search(row: sqlite3.Row, origin: Origin) -> Artifact:
     fields: dict[str, Any] = {
         "browser": origin.browser,
-        "term": _text(row["term"]),
-        "url": _text(row["url"]),
+        "term": text(row["term"]),
+        "url": text(row["url"]),
         **{k: v for k, v in origin.extras().items() if v is not None},
     }
     return Artifact(
@@ -318,15 +320,6 @@ def _search(row: sqlite3.Row, origin: Origin) -> Artifact:
         source_table="keyword_search_terms",
         source_rowid=_int(row["rid"]),
     )
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        # Strings are stored as TEXT; a BLOB here is kept readable rather than dropped.
-        return value.decode("utf-8", errors="replace")
-    return str(value)
 
 
 def _int(value: Any) -> int | None:

@@ -36,9 +36,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from triage_app.core.errors import ParserError
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser
+from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser, each_row, require
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms, from_unix_us, iso
 
@@ -100,15 +99,7 @@ class FirefoxHistory(SQLiteParser):
 
     def check_schema(self, conn: sqlite3.Connection) -> dict[str, set[str]]:
         tables = table_columns(conn)
-        missing = []
-        for table, columns in _required_for(tables).items():
-            have = tables.get(table)
-            if have is None:
-                missing.append(f"table {table}")
-            else:
-                missing += [f"{table}.{c}" for c in sorted(columns) if c not in have]
-        if missing:
-            raise ParserError("schema not as expected, missing: " + ", ".join(missing))
+        require(tables, _required_for(tables))
         return tables
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
@@ -166,12 +157,13 @@ def _visits(
         + "".join(f", v.{c}" for c in optional)
         + " FROM moz_historyvisits v LEFT JOIN moz_places p ON p.id = v.place_id ORDER BY v.id"
     )
-    for row in conn.execute(sql):
-        ctx.cancel.check()
-        try:
-            yield _visit(row, profile, app_services)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"moz_historyvisits row {row['id']!r} skipped: {exc}")
+    yield from each_row(
+        ctx,
+        conn.execute(sql),
+        "moz_historyvisits",
+        "id",
+        lambda row: _visit(row, profile, app_services),
+    )
 
 
 def _visit(row: sqlite3.Row, profile: str | None, app_services: bool) -> Artifact:
@@ -277,12 +269,8 @@ def _old_downloads(
         + "".join(f", {c}" for c in optional)
         + " FROM moz_downloads ORDER BY id"
     )
-    for row in conn.execute(sql):
-        ctx.cancel.check()
-        try:
-            yield _old_download(row, profile)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"moz_downloads row {row['id']!r} skipped: {exc}")
+    rows = conn.execute(sql)
+    yield from each_row(ctx, rows, "moz_downloads", "id", lambda row: _old_download(row, profile))
 
 
 def _old_download(row: sqlite3.Row, profile: str | None) -> Artifact:

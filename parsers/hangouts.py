@@ -36,38 +36,20 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from html import unescape
 from typing import Any, ClassVar
 
+from triage_app.core.markup import unescape_text
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, present
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_us
+from triage_app.core.values import as_int, row_values, text
 
 _SENT, _RECEIVED = 1, 2
 _URL_COLUMNS = ("local_url", "remote_url", "attachment_content_type")
 _MESSAGE_OPTIONAL = (*_URL_COLUMNS, "latitude", "longitude")
 _PARTICIPANT_OPTIONAL = ("first_name", "fallback_name", "phone_id", "blocked")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
-def _decode(text: str) -> str:
-    try:
-        return unescape(text)
-    except ValueError:  # a numeric reference too long for int(): keep the text as stored
-        return text
 
 
 class Hangouts(SQLiteParser):
@@ -96,38 +78,36 @@ class Hangouts(SQLiteParser):
         names = {p["chat_id"]: p["name"] for p in people if p["chat_id"]}
         members = _members(conn, ctx, tables)
         threads = _thread_names(conn, ctx, tables)
-        optional = [c for c in _MESSAGE_OPTIONAL if c in tables["messages"]]
+        optional = present(tables, "messages", _MESSAGE_OPTIONAL)
         sql = (
             "SELECT _id, conversation_id, author_chat_id, text, timestamp, status, type"
             + "".join(f", {c}" for c in optional)
             + " FROM messages ORDER BY _id"
         )
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield _message(row, account, names, members, threads)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"messages row {row['_id']!r} skipped: {exc}")
-        for person in people:
-            ctx.cancel.check()
-            try:
-                yield _contact(person, account)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"participants row {person['_id']!r} skipped: {exc}")
+        yield from each_row(
+            ctx,
+            conn.execute(sql),
+            "messages",
+            "_id",
+            lambda row: _message(row, account, names, members, threads),
+        )
+        yield from each_row(
+            ctx, people, "participants", "_id", lambda person: _contact(person, account)
+        )
 
     @staticmethod
     def _participants(
         conn: sqlite3.Connection, tables: dict[str, set[str]]
     ) -> Iterator[dict[str, Any]]:
-        optional = [c for c in _PARTICIPANT_OPTIONAL if c in tables["participants"]]
+        optional = present(tables, "participants", _PARTICIPANT_OPTIONAL)
         sql = "SELECT _id, chat_id, full_name" + "".join(f", {c}" for c in optional)
         for row in conn.execute(sql + " FROM participants ORDER BY _id"):
-            person = {c: row[c] if c in optional else None for c in _PARTICIPANT_OPTIONAL}
-            person |= {"_id": row["_id"], "chat_id": _text(row["chat_id"])}
+            person = row_values(row, _PARTICIPANT_OPTIONAL)
+            person |= {"_id": row["_id"], "chat_id": text(row["chat_id"])}
             person["name"] = (
-                _text(row["full_name"])
-                or _text(person["first_name"])
-                or _text(person["fallback_name"])
+                text(row["full_name"])
+                or text(person["first_name"])
+                or text(person["fallback_name"])
             )
             yield person
 
@@ -161,7 +141,7 @@ def _thread_names(
     names: dict[str, str] = {}
     sql = "SELECT conversation_id, name, generated_name FROM conversations ORDER BY _id"
     for conversation, name, generated in conn.execute(sql):
-        label = _text(name) or _text(generated)
+        label = text(name) or text(generated)
         if conversation is not None and label:
             names[str(conversation)] = label
     return names
@@ -179,7 +159,7 @@ def _direction(kind: int | None, author: str | None, account: set[str]) -> str |
 
 def _media(row: sqlite3.Row) -> tuple[list[str], dict[str, Any]]:
     keys = row.keys()
-    get = {c: _text(row[c]) if c in keys else None for c in _URL_COLUMNS}
+    get = {c: text(row[c]) if c in keys else None for c in _URL_COLUMNS}
     local, remote = get["local_url"], get["remote_url"]
     extra: dict[str, Any] = {}
     if local or remote:
@@ -201,11 +181,11 @@ def _message(
     members: dict[str, list[str]],
     threads: dict[str, str],
 ) -> Artifact:
-    kind = _int(row["type"])
-    author = _text(row["author_chat_id"])
-    thread = _text(row["conversation_id"])
-    raw = _text(row["text"])
-    body = _decode(raw) if raw is not None else None
+    kind = as_int(row["type"])
+    author = text(row["author_chat_id"])
+    thread = text(row["conversation_id"])
+    raw = text(row["text"])
+    body = unescape_text(raw) if raw is not None else None
     attachments, media = _media(row)
     fields: dict[str, Any] = {
         "app": "hangouts",
@@ -218,7 +198,7 @@ def _message(
         "thread_name": threads.get(thread or ""),
         "sender_name": names.get(author) if author else None,
         "message_type": kind,
-        "status": _int(row["status"]),
+        "status": as_int(row["status"]),
         **{k: v for k, v in media.items() if v is not None},
     }
     if raw != body:
@@ -234,8 +214,8 @@ def _message(
 
 
 def _contact(person: dict[str, Any], account: set[str]) -> Artifact:
-    fallback = _text(person["fallback_name"]) or ""
-    phone = _text(person["phone_id"])
+    fallback = text(person["fallback_name"]) or ""
+    phone = text(person["phone_id"])
     fields: dict[str, Any] = {
         "app": "hangouts",
         "name": person["name"],
@@ -243,7 +223,7 @@ def _contact(person: dict[str, Any], account: set[str]) -> Artifact:
         "emails": [fallback] if _EMAIL.fullmatch(fallback) else [],
         "chat_id": person["chat_id"],
     }
-    if _int(person["blocked"]):
+    if as_int(person["blocked"]):
         fields["blocked"] = True
     if person["chat_id"] in account:
         fields["is_account"] = True

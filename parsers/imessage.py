@@ -31,9 +31,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, present
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_cocoa_ns, from_cocoa_s
+from triage_app.core.values import row_values, text
 
 _NS_THRESHOLD = 1e11
 _CARRIER_SERVICES = frozenset({"sms", "mms", "rcs"})
@@ -79,8 +80,8 @@ def attributed_text(blob: Any) -> str | None:
         pos += 1 + width
     else:
         return None
-    text = blob[pos : pos + length].decode("utf-8", errors="replace")
-    return text or None
+    decoded = blob[pos : pos + length].decode("utf-8", errors="replace")
+    return decoded or None
 
 
 def _has(tables: dict[str, set[str]], table: str, columns: set[str]) -> bool:
@@ -108,7 +109,7 @@ class IMessage(SQLiteParser):
         tables = table_columns(conn)
         chats = self._chats(conn, ctx, tables)
         attachments = self._attachments(conn, ctx, tables)
-        optional = [c for c in _OPTIONAL if c in tables["message"]]
+        optional = present(tables, "message", _OPTIONAL)
         has_join = _has(tables, "chat_message_join", {"chat_id", "message_id"})
         # One chat per message (the lowest id when a message was filed in several); grouped
         # first so SQLite joins through an automatic index instead of a per-row scan.
@@ -125,12 +126,10 @@ class IMessage(SQLiteParser):
             + f" FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id{join}"
             + " ORDER BY m.ROWID"
         )
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield _record(row, chats, attachments)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"message row {row['msg_id']!r} skipped: {exc}")
+        rows = conn.execute(sql)
+        yield from each_row(
+            ctx, rows, "message", "msg_id", lambda row: _record(row, chats, attachments)
+        )
 
     @staticmethod
     def _chats(
@@ -153,7 +152,7 @@ class IMessage(SQLiteParser):
         if not _has(tables, "chat_message_join", {"chat_id", "message_id"}):
             ctx.warn("table chat_message_join absent (schema drift): no threads")
         sql = "SELECT ROWID, chat_identifier, display_name FROM chat"
-        return {r[0]: (_text(r[1]), _text(r[2]), handles.get(r[0], [])) for r in conn.execute(sql)}
+        return {r[0]: (text(r[1]), text(r[2]), handles.get(r[0], [])) for r in conn.execute(sql)}
 
     @staticmethod
     def _attachments(
@@ -173,18 +172,10 @@ class IMessage(SQLiteParser):
         )
         result: dict[Any, list[str]] = {}
         for message_id, filename, transfer_name, mime in conn.execute(sql):
-            label = _text(filename) or _text(transfer_name) or _text(mime)
+            label = text(filename) or text(transfer_name) or text(mime)
             if label:
                 result.setdefault(message_id, []).append(label)
         return result
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
 
 
 def _direction(value: Any) -> str | None:
@@ -196,18 +187,17 @@ def _direction(value: Any) -> str | None:
 def _record(
     row: sqlite3.Row, chats: dict[Any, Chat], attachments: dict[Any, list[str]]
 ) -> Artifact:
-    keys = row.keys()
-    opt = {c: row[c] if c in keys else None for c in _OPTIONAL}
+    opt = row_values(row, _OPTIONAL)
     direction = _direction(row["is_from_me"])
-    handle = _text(row["handle"])
+    handle = text(row["handle"])
     thread, thread_name, members = chats.get(row["chat_id"], (None, None, []))
     if direction == "outgoing":
         recipients = members or ([handle] if handle else [])
     else:
         recipients = [m for m in members if m != handle]  # the other members of a group
-    body = _text(row["text"])
+    body = text(row["text"])
     decoded = attributed_text(opt["attributedbody"]) if body is None else None
-    service = _text(opt["service"])
+    service = text(opt["service"])
     fields: dict[str, Any] = {
         "app": "sms" if (service or "").lower() in _CARRIER_SERVICES else "imessage",
         "thread": thread,
@@ -221,7 +211,7 @@ def _record(
         "service": service,
         "thread_name": thread_name or None,
         "read": int(opt["is_read"]) if opt["is_read"] is not None else None,
-        "subject": _text(opt["subject"]) or None,
+        "subject": text(opt["subject"]) or None,
         "body_from": "attributedBody" if decoded is not None else None,
     }
     fields.update({k: v for k, v in extra.items() if v is not None})

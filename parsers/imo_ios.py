@@ -29,46 +29,18 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, present, side_table
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ns, iso
+from triage_app.core.values import MESSAGE_KEYS, as_int, compact, text
 
 Tables = dict[str, set[str]]
 _MESSAGE_OPTIONAL = ("ZA_UID", "ZALIAS", "ZCONTACT_ALIAS", "ZSENDERTS", "ZTYPE")
 _CONTACT_COLUMNS = ("Z_PK", "ZBUID", "ZALIAS", "ZDISPLAY")
 _CONTACT_OPTIONAL = ("ZPH_NAME", "ZPHONE", "ZDIGIT_PHONE", "ZIS_GROUP")
-_CORE_KEYS = frozenset({"app", "thread", "sender", "recipients", "direction", "body"})
 # The app's JSON media descriptions are a few hundred bytes; a larger value is not parsed.
 _MAX_METADATA = 64 * 1024
 Owner = tuple[str | None, str | None]  # account uid, alias
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
-def _present(tables: Tables, table: str, columns: tuple[str, ...]) -> list[str]:
-    have = tables.get(table.lower(), set())
-    return [c for c in columns if c.lower() in have]
-
-
-def _section(tables: Tables, ctx: ParseContext, table: str, columns: tuple[str, ...]) -> bool:
-    have = tables.get(table.lower())
-    if have is None:
-        ctx.warn(f"table {table} absent (schema drift): not read")
-        return False
-    missing = [f"{table}.{c}" for c in columns if c.lower() not in have]
-    if missing:
-        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
-    return not missing
 
 
 class ImoIos(SQLiteParser):
@@ -85,25 +57,26 @@ class ImoIos(SQLiteParser):
         tables = table_columns(conn)
         owner = _owner(conn, ctx, tables)
         media = _media(conn, ctx, tables)
-        optional = _present(tables, "ZIMOCHATMSG", _MESSAGE_OPTIONAL)
+        optional = present(tables, "ZIMOCHATMSG", _MESSAGE_OPTIONAL)
         columns = ", ".join(["Z_PK", "ZTS", "ZTEXT", "ZBUID", "ZISSENT", *optional])
-        for row in conn.execute(f"SELECT {columns} FROM ZIMOCHATMSG ORDER BY Z_PK"):
-            ctx.cancel.check()
-            try:
-                yield _message(row, owner, media.get(row["Z_PK"], ([], None)))
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"ZIMOCHATMSG row {row['Z_PK']!r} skipped: {exc}")
+        yield from each_row(
+            ctx,
+            conn.execute(f"SELECT {columns} FROM ZIMOCHATMSG ORDER BY Z_PK"),
+            "ZIMOCHATMSG",
+            "Z_PK",
+            lambda row: _message(row, owner, media.get(row["Z_PK"], ([], None))),
+        )
         yield from _contacts(conn, ctx, tables)
 
 
 def _owner(conn: sqlite3.Connection, ctx: ParseContext, tables: Tables) -> Owner:
-    if not _section(tables, ctx, "ZIMOKEYVAL", ("ZKEY", "ZSTRING_VAL")):
+    if not side_table(tables, ctx, "ZIMOKEYVAL", ("ZKEY", "ZSTRING_VAL")):
         return None, None
     sql = (
         "SELECT ZKEY, ZSTRING_VAL FROM ZIMOKEYVAL"
         " WHERE ZKEY IN ('imo_account_uid', 'imo_account_alias') ORDER BY Z_PK"
     )
-    values = {str(key): _text(value) for key, value in conn.execute(sql)}
+    values = {str(key): text(value) for key, value in conn.execute(sql)}
     return values.get("imo_account_uid") or None, values.get("imo_account_alias") or None
 
 
@@ -112,13 +85,13 @@ def _media(
 ) -> dict[Any, tuple[list[str], str | None]]:
     """Message pk → (file names as the app recorded them, MIME type)."""
     found: dict[Any, tuple[list[str], str | None]] = {}
-    if not _section(tables, ctx, "ZIMOMEDIALOCALINFO", ("Z_PK", "ZCHATMSG", "ZMEDIAID")):
+    if not side_table(tables, ctx, "ZIMOMEDIALOCALINFO", ("Z_PK", "ZCHATMSG", "ZMEDIAID")):
         return found
-    extra = "".join(f", {c}" for c in _present(tables, "ZIMOMEDIALOCALINFO", ("ZMETADATA",)))
+    extra = "".join(f", {c}" for c in present(tables, "ZIMOMEDIALOCALINFO", ("ZMETADATA",)))
     sql = f"SELECT Z_PK, ZCHATMSG, ZMEDIAID{extra} FROM ZIMOMEDIALOCALINFO ORDER BY Z_PK"
     for row in conn.execute(sql):
         meta = _metadata(row["ZMETADATA"]) if extra else {}
-        name = meta.get("filename") or _text(row["ZMEDIAID"])
+        name = meta.get("filename") or text(row["ZMEDIAID"])
         params = meta.get("type_specific_params")
         mime = meta.get("mime") or (params.get("mime") if isinstance(params, dict) else None)
         names, old_mime = found.setdefault(row["ZCHATMSG"], ([], None))
@@ -145,25 +118,25 @@ def _message(row: sqlite3.Row, owner: Owner, media: tuple[list[str], str | None]
         return row[column] if column in keys else None
 
     outgoing = bool(int(row["ZISSENT"] or 0))
-    chat = _text(row["ZBUID"])
+    chat = text(row["ZBUID"])
     uid, alias = owner
     fields: dict[str, Any] = {
         "app": "imo",
         "thread": chat,
-        "sender": uid if outgoing else _text(get("ZA_UID")) or chat,
+        "sender": uid if outgoing else text(get("ZA_UID")) or chat,
         "recipients": [r for r in ([chat] if outgoing else [uid]) if r],
         "direction": "outgoing" if outgoing else "incoming",
-        "body": _text(row["ZTEXT"]),
+        "body": text(row["ZTEXT"]),
         "attachments": media[0],
-        "thread_name": _text(get("ZCONTACT_ALIAS")),
-        "sender_name": alias if outgoing else _text(get("ZALIAS")),
-        "message_type": _int(get("ZTYPE")),
+        "thread_name": text(get("ZCONTACT_ALIAS")),
+        "sender_name": alias if outgoing else text(get("ZALIAS")),
+        "message_type": as_int(get("ZTYPE")),
         "sent_ts": iso(from_unix_ns(get("ZSENDERTS"))),
         "media_mime": media[1],
     }
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _CORE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_unix_ns(row["ZTS"]),
         ts_raw=row["ZTS"],
         source_table="ZIMOCHATMSG",
@@ -172,15 +145,11 @@ def _message(row: sqlite3.Row, owner: Owner, media: tuple[list[str], str | None]
 
 
 def _contacts(conn: sqlite3.Connection, ctx: ParseContext, tables: Tables) -> Iterator[Artifact]:
-    if not _section(tables, ctx, "ZIMOCONTACT", _CONTACT_COLUMNS):
+    if not side_table(tables, ctx, "ZIMOCONTACT", _CONTACT_COLUMNS):
         return
-    columns = ", ".join([*_CONTACT_COLUMNS, *_present(tables, "ZIMOCONTACT", _CONTACT_OPTIONAL)])
-    for row in conn.execute(f"SELECT {columns} FROM ZIMOCONTACT ORDER BY Z_PK"):
-        ctx.cancel.check()
-        try:
-            yield _contact(row)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"ZIMOCONTACT row {row['Z_PK']!r} skipped: {exc}")
+    columns = ", ".join([*_CONTACT_COLUMNS, *present(tables, "ZIMOCONTACT", _CONTACT_OPTIONAL)])
+    rows = conn.execute(f"SELECT {columns} FROM ZIMOCONTACT ORDER BY Z_PK")
+    yield from each_row(ctx, rows, "ZIMOCONTACT", "Z_PK", _contact)
 
 
 def _contact(row: sqlite3.Row) -> Artifact:
@@ -189,11 +158,11 @@ def _contact(row: sqlite3.Row) -> Artifact:
     def get(column: str) -> str | None:
         if column not in keys:
             return None
-        return (_text(row[column]) or "").strip() or None
+        return (text(row[column]) or "").strip() or None
 
     # ZPHONE is the number as the address book shows it, ZDIGIT_PHONE its digits only.
     phone = get("ZPHONE") or get("ZDIGIT_PHONE")
-    group = _int(row["ZIS_GROUP"]) if "ZIS_GROUP" in keys else None
+    group = as_int(row["ZIS_GROUP"]) if "ZIS_GROUP" in keys else None
     fields: dict[str, Any] = {
         "app": "imo",
         "name": get("ZDISPLAY") or get("ZPH_NAME") or get("ZALIAS"),
@@ -205,7 +174,7 @@ def _contact(row: sqlite3.Row) -> Artifact:
     }
     return Artifact(
         kind="contact",
-        fields={k: v for k, v in fields.items() if v is not None or k == "name"},
+        fields=compact(fields, ("name",)),
         source_table="ZIMOCONTACT",
         source_rowid=int(row["Z_PK"]),
     )

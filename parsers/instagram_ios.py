@@ -14,10 +14,11 @@ SUBTYPE_TEXT, SUBTYPE_MEDIA or SUBTYPE_THREAD_ACTIVITY; `string` = the text; `me
 (`users`, `inviter`; older versions `inviter_DEPRECATED` with a `userDict`) by pk, user name
 and full name; `threads.viewer_id` is the account's pk.
 
-Decoding: only plistlib's binary reader is used (an XML plist is refused, so no entity
-expansion), archives are capped in size and read lazily: only the key paths named here are
-followed and every `$objects` reference is bounds-checked, so a cyclic or deep object graph
-costs nothing. A message whose archive is not a readable keyed archive is warned and skipped.
+Decoding (`triage_app.core.keyed_archive.KeyedArchive`): only plistlib's binary reader is
+used (an XML plist is refused, so no entity expansion), archives are capped in size and read
+lazily: only the key paths named here are followed and every `$objects` reference is
+bounds-checked, so a cyclic or deep object graph costs nothing. A message whose archive is
+not a readable keyed archive is warned and skipped.
 
 Records: one `message` per row. `thread` = thread id; `sender` = senderPk; `direction`
 outgoing when the sender is the account (`threads.viewer_id`, else the file name when it is a
@@ -37,23 +38,18 @@ Timestamps: `serverTimestamp` is an NSDate, Cocoa seconds since 2001-01-01 UTC (
 
 from __future__ import annotations
 
-import plistlib
 import sqlite3
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from triage_app.core.keyed_archive import ArchiveError, KeyedArchive
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_cocoa_s
+from triage_app.core.values import MESSAGE_KEYS, compact
 
-# Real archives are a few KiB (the corpus's largest is 20 KiB); anything far beyond is hostile.
-MAX_ARCHIVE_BYTES = 8 << 20
-MAX_ITEMS = 1000
-# plistlib's binary reader raises these on malformed input (struct.error: short reads).
-_PLIST_ERRORS = (ValueError, TypeError, LookupError, OverflowError, RecursionError, struct.error)
 _CONTENT = "IGDirectPublishedMessageContent*content"
 _METADATA = "IGDirectPublishedMessageMetadata*metadata"
 _ACTIVITY = "IGDirectThreadActivityAnnouncement*threadActivity"
@@ -61,98 +57,6 @@ _MEDIA = "IGDirectPublishedMessageMedia*media"
 _PERMANENT = "IGDirectPublishedMessagePermanentMedia*permanentMedia"
 _REACTIONS = "NSArray<IGDirectMessageReaction *>*reactions"
 _USER_DICT = "NSDictionary<NSString *, id>*userDict"
-_MESSAGE_KEYS = ("app", "thread", "sender", "recipients", "direction", "body", "attachments")
-
-
-class ArchiveError(ValueError):
-    """The blob is not a readable NSKeyedArchiver binary plist."""
-
-
-class KeyedArchive:
-    """Lazy reader of an NSKeyedArchiver plist: follows `$objects` references on demand."""
-
-    def __init__(self, blob: Any) -> None:
-        if not isinstance(blob, bytes) or not blob.startswith(b"bplist00"):
-            raise ArchiveError("not a binary plist")
-        if len(blob) > MAX_ARCHIVE_BYTES:
-            raise ArchiveError(f"archive of {len(blob)} bytes exceeds the size limit")
-        try:
-            top = plistlib.loads(blob, fmt=plistlib.FMT_BINARY)
-        except _PLIST_ERRORS as exc:
-            raise ArchiveError(f"unreadable plist: {type(exc).__name__}: {exc}") from exc
-        objects = top.get("$objects") if isinstance(top, dict) else None
-        root = top.get("$top") if isinstance(top, dict) else None
-        if not isinstance(objects, list) or not isinstance(root, dict) or "root" not in root:
-            raise ArchiveError("not an NSKeyedArchiver archive")
-        self._objects = objects
-        self.root = self.deref(root["root"])
-        if not isinstance(self.root, dict):
-            raise ArchiveError("archive root is not an object")
-
-    def deref(self, value: Any) -> Any:
-        """The object a UID points to (None for `$null` or a dangling reference)."""
-        for _ in range(4):  # a UID stored as an object is malformed; never loop on it
-            if not isinstance(value, plistlib.UID):
-                break
-            index = value.data
-            value = self._objects[index] if 0 <= index < len(self._objects) else None
-        if isinstance(value, plistlib.UID) or value == "$null":
-            return None
-        return value
-
-    def get(self, obj: Any, *path: str) -> Any:
-        """Follow keys of archived objects or NSDictionaries; None when any step is absent."""
-        for key in path:
-            obj = self.deref(obj)
-            if not isinstance(obj, dict):
-                return None
-            if key in obj and key not in ("NS.keys", "NS.objects"):
-                obj = obj[key]
-                continue
-            obj = self._dict_value(obj, key)
-        return self.deref(obj)
-
-    def _dict_value(self, obj: dict[str, Any], key: str) -> Any:
-        keys, values = obj.get("NS.keys"), obj.get("NS.objects")
-        if not isinstance(keys, list) or not isinstance(values, list):
-            return None
-        for k, v in zip(keys[:MAX_ITEMS], values, strict=False):
-            if self.text(k) == key:
-                return v
-        return None
-
-    def items(self, value: Any) -> list[Any]:
-        """Members of an archived NSArray/NSSet (capped)."""
-        obj = self.deref(value)
-        members = obj.get("NS.objects") if isinstance(obj, dict) else None
-        if not isinstance(members, list):
-            return []
-        return [self.deref(m) for m in members[:MAX_ITEMS]]
-
-    def keys(self, value: Any) -> list[str]:
-        obj = self.deref(value)
-        return [k for k in obj if isinstance(k, str)] if isinstance(obj, dict) else []
-
-    def text(self, value: Any) -> str | None:
-        obj = self.deref(value)
-        if isinstance(obj, dict):
-            obj = self.deref(obj.get("NS.string", obj.get("NS.bytes")))
-        if isinstance(obj, bytes):
-            return obj.decode("utf-8", errors="replace")
-        if isinstance(obj, int) and not isinstance(obj, bool):
-            return str(obj)  # pks are NSNumbers in some versions
-        return obj if isinstance(obj, str) else None
-
-    def date(self, value: Any) -> float | int | None:
-        """An archived NSDate's `NS.time` (Cocoa seconds)."""
-        obj = self.deref(value)
-        number = self.deref(obj.get("NS.time")) if isinstance(obj, dict) else None
-        is_number = isinstance(number, int | float) and not isinstance(number, bool)
-        return number if is_number else None
-
-    def url(self, value: Any) -> str | None:
-        obj = self.deref(value)
-        return self.text(obj.get("NS.relative")) if isinstance(obj, dict) else None
 
 
 @dataclass
@@ -190,13 +94,13 @@ class InstagramIos(SQLiteParser):
         account = stem if stem.isdigit() else None
         directory = _directory(conn, ctx, account)
         sql = "SELECT row_id, message_id, thread_id, archive FROM messages ORDER BY row_id"
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                archive = KeyedArchive(row["archive"])
-                yield _message(row, archive, directory, account)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"messages row {row['row_id']!r} skipped: {exc}")
+        yield from each_row(
+            ctx,
+            conn.execute(sql),
+            "messages",
+            "row_id",
+            lambda row: _message(row, KeyedArchive(row["archive"]), directory, account),
+        )
 
 
 def _directory(conn: sqlite3.Connection, ctx: ParseContext, account: str | None) -> Directory:
@@ -298,7 +202,7 @@ def _message(
         fields["reactions"] = reactions
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_cocoa_s(stamp),
         ts_raw=stamp,
         source_table="messages",

@@ -41,11 +41,19 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any, ClassVar, NamedTuple
 
-from triage_app.core.errors import ParserError
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser
+from triage_app.core.parsing import (
+    NotApplicable,
+    ParseContext,
+    SQLiteParser,
+    each_row,
+    present,
+    require,
+    side_table,
+)
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_cocoa_s, from_unix_ms, iso
+from triage_app.core.values import MESSAGE_KEYS, as_int, compact, text
 
 Tables = dict[str, set[str]]
 _IOS_REQUIRED: dict[str, frozenset[str]] = {
@@ -63,45 +71,11 @@ _IOS_SYSTEM = {3, 4}
 _ANDROID_OPTIONAL = ("bin_id", "read_state", "content_id", "app_id", "sys_msg", "stat_msg")
 _GROUP_DOMAIN = "@groups.kik.com"
 _JOIN_TABLE = re.compile(r"z_\d+messages")
-_CORE_KEYS = frozenset({"app", "thread", "sender", "recipients", "direction", "body"})
 
 
 class _User(NamedTuple):
     ident: str | None  # username, or the JID when there is none (groups)
     name: str | None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty optional extras; the contract's own keys stay, null or not."""
-    return {k: v for k, v in fields.items() if v is not None or k in _CORE_KEYS}
-
-
-def _section(tables: Tables, ctx: ParseContext, table: str, columns: tuple[str, ...]) -> bool:
-    have = tables.get(table.lower())
-    if have is None:
-        ctx.warn(f"table {table} absent (schema drift): not read")
-        return False
-    missing = [f"{table}.{c}" for c in columns if c.lower() not in have]
-    if missing:
-        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
-    return not missing
-
-
-def _present(tables: Tables, table: str, columns: tuple[str, ...]) -> list[str]:
-    have = tables.get(table.lower(), set())
-    return [c for c in columns if c.lower() in have]
 
 
 class Kik(SQLiteParser):
@@ -123,15 +97,7 @@ class Kik(SQLiteParser):
         for marker, required in _FLAVOURS:
             if marker.lower() not in tables:
                 continue
-            missing: list[str] = []
-            for table, columns in required.items():
-                have = tables.get(table.lower())
-                if have is None:
-                    missing.append(f"table {table}")
-                    continue
-                missing += [f"{table}.{c}" for c in sorted(columns) if c.lower() not in have]
-            if missing:
-                raise ParserError("schema not as expected, missing: " + ", ".join(missing))
+            require(tables, required)
             return tables
         raise NotApplicable("not a kik database (no table ZKIKMESSAGE or KIKcontactsTable)")
 
@@ -147,13 +113,11 @@ class Kik(SQLiteParser):
 
 
 def _ios_records(conn: sqlite3.Connection, ctx: ParseContext, tables: Tables) -> Iterator[Artifact]:
-    optional = _present(tables, "ZKIKUSER", ("ZEMAIL", "ZFIRSTNAME", "ZLASTNAME"))
+    optional = present(tables, "ZKIKUSER", ("ZEMAIL", "ZFIRSTNAME", "ZLASTNAME"))
     columns = ", ".join(["Z_PK", "ZUSERNAME", "ZDISPLAYNAME", "ZJID", *optional])
     user_rows = conn.execute(f"SELECT {columns} FROM ZKIKUSER ORDER BY Z_PK").fetchall()
     users = {
-        row["Z_PK"]: _User(
-            _text(row["ZUSERNAME"]) or _text(row["ZJID"]), _text(row["ZDISPLAYNAME"])
-        )
+        row["Z_PK"]: _User(text(row["ZUSERNAME"]) or text(row["ZJID"]), text(row["ZDISPLAYNAME"]))
         for row in user_rows
     }
     chat_users, links = _ios_chats(conn, ctx, tables)
@@ -171,12 +135,7 @@ def _ios_records(conn: sqlite3.Connection, ctx: ParseContext, tables: Tables) ->
             yield _ios_message(row, users, users.get(thread), attachments.get(row["pk"], []))
         except (TypeError, ValueError) as exc:
             ctx.warn(f"ZKIKMESSAGE row {row['pk']!r} skipped: {exc}")
-    for row in user_rows:
-        ctx.cancel.check()
-        try:
-            yield _ios_contact(row, optional)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"ZKIKUSER row {row['Z_PK']!r} skipped: {exc}")
+    yield from each_row(ctx, user_rows, "ZKIKUSER", "Z_PK", lambda r: _ios_contact(r, optional))
 
 
 def _ios_chats(
@@ -184,7 +143,7 @@ def _ios_chats(
 ) -> tuple[dict[Any, Any], dict[Any, list[Any]]]:
     """Chat → its user, and message → the chats it belongs to (the Core Data join table)."""
     chat_users: dict[Any, Any] = {}
-    if _section(tables, ctx, "ZKIKCHAT", ("Z_PK", "ZUSER")):
+    if side_table(tables, ctx, "ZKIKCHAT", ("Z_PK", "ZUSER")):
         chat_users = dict(conn.execute("SELECT Z_PK, ZUSER FROM ZKIKCHAT").fetchall())
     links: dict[Any, list[Any]] = {}
     for table, columns in tables.items():
@@ -204,22 +163,22 @@ def _ios_attachments(
     conn: sqlite3.Connection, ctx: ParseContext, tables: Tables
 ) -> dict[Any, list[str]]:
     found: dict[Any, list[str]] = {}
-    if _section(tables, ctx, "ZKIKATTACHMENT", ("Z_PK", "ZMESSAGE", "ZCONTENT")):
+    if side_table(tables, ctx, "ZKIKATTACHMENT", ("Z_PK", "ZMESSAGE", "ZCONTENT")):
         sql = "SELECT ZMESSAGE, ZCONTENT FROM ZKIKATTACHMENT ORDER BY Z_PK"
         for message, content in conn.execute(sql):
             if content is not None:
-                found.setdefault(message, []).append(str(_text(content)))
+                found.setdefault(message, []).append(str(text(content)))
     return found
 
 
 def _ios_message(
     row: sqlite3.Row, users: dict[Any, _User], thread: _User | None, attachments: list[str]
 ) -> Artifact:
-    kind = _int(row["type"])
+    kind = as_int(row["type"])
     direction = _IOS_DIRECTIONS.get(kind) if kind is not None else None
     user = users.get(row["user"])
     thread_id = thread.ident if thread else None
-    body = _text(row["body"])
+    body = text(row["body"])
     incoming = direction == "incoming" and user is not None
     fields: dict[str, Any] = {
         "app": "kik",
@@ -232,14 +191,14 @@ def _ios_message(
         "thread_name": thread.name if thread else None,
         "sender_name": user.name if incoming and user else None,
         "message_type": kind,
-        "message_state": _int(row["state"]),
+        "message_state": as_int(row["state"]),
         "system_message": kind in _IOS_SYSTEM,
     }
     if "sent" in row.keys():  # noqa: SIM118 (Row `in` tests values)
         fields["sent_ts"] = iso(from_cocoa_s(row["sent"]))
     return Artifact(
         kind="message",
-        fields=_clean(fields),
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_cocoa_s(row["received"]),
         ts_raw=row["received"],
         source_table="ZKIKMESSAGE",
@@ -249,23 +208,23 @@ def _ios_message(
 
 def _ios_contact(row: sqlite3.Row, optional: list[str]) -> Artifact:
     def get(column: str) -> str | None:
-        return _text(row[column]) if column in optional else None
+        return text(row[column]) if column in optional else None
 
-    jid = _text(row["ZJID"])
+    jid = text(row["ZJID"])
     full = " ".join(p for p in (get("ZFIRSTNAME"), get("ZLASTNAME")) if p) or None
     email = get("ZEMAIL")
     fields: dict[str, Any] = {
         "app": "kik",
-        "name": _text(row["ZDISPLAYNAME"]) or full or _text(row["ZUSERNAME"]),
+        "name": text(row["ZDISPLAYNAME"]) or full or text(row["ZUSERNAME"]),
         "phones": [],
         "emails": [email] if email else [],
-        "username": _text(row["ZUSERNAME"]) or None,
+        "username": text(row["ZUSERNAME"]) or None,
         "jid": jid,
         "is_group": bool(jid and jid.endswith(_GROUP_DOMAIN)),
     }
     return Artifact(
         kind="contact",
-        fields={k: v for k, v in fields.items() if v is not None or k == "name"},
+        fields=compact(fields, ("name",)),
         source_table="ZKIKUSER",
         source_rowid=int(row["Z_PK"]),
     )
@@ -277,39 +236,32 @@ def _ios_contact(row: sqlite3.Row, optional: list[str]) -> Artifact:
 def _android_records(
     conn: sqlite3.Connection, ctx: ParseContext, tables: Tables
 ) -> Iterator[Artifact]:
-    optional = _present(tables, "KIKcontactsTable", ("local_name", "is_group"))
+    optional = present(tables, "KIKcontactsTable", ("local_name", "is_group"))
     columns = ", ".join(["_id", "jid", "display_name", "user_name", *optional])
     contacts = conn.execute(f"SELECT {columns} FROM KIKcontactsTable ORDER BY _id").fetchall()
     names = {
-        str(r["jid"]): _text(r["display_name"]) or _text(r["user_name"])
+        str(r["jid"]): text(r["display_name"]) or text(r["user_name"])
         for r in contacts
         if r["jid"] is not None
     }
-    extra = "".join(f", {c}" for c in _present(tables, "messagesTable", _ANDROID_OPTIONAL))
+    extra = "".join(f", {c}" for c in present(tables, "messagesTable", _ANDROID_OPTIONAL))
     sql = f"SELECT _id, body, partner_jid, was_me, timestamp{extra} FROM messagesTable"
-    for row in conn.execute(sql + " ORDER BY _id"):
-        ctx.cancel.check()
-        try:
-            yield _android_message(row, names)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"messagesTable row {row['_id']!r} skipped: {exc}")
-    for row in contacts:
-        ctx.cancel.check()
-        try:
-            yield _android_contact(row, optional)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"KIKcontactsTable row {row['_id']!r} skipped: {exc}")
+    rows = conn.execute(sql + " ORDER BY _id")
+    yield from each_row(ctx, rows, "messagesTable", "_id", lambda r: _android_message(r, names))
+    yield from each_row(
+        ctx, contacts, "KIKcontactsTable", "_id", lambda r: _android_contact(r, optional)
+    )
 
 
 def _android_message(row: sqlite3.Row, names: dict[str, str | None]) -> Artifact:
     keys = row.keys()
 
     def get(column: str) -> str | None:
-        return _text(row[column]) if column in keys else None
+        return text(row[column]) if column in keys else None
 
-    partner = _text(row["partner_jid"])
+    partner = text(row["partner_jid"])
     thread = get("bin_id") or partner
-    body = _text(row["body"])
+    body = text(row["body"])
     notice = None if body is not None else get("sys_msg") or get("stat_msg")
     was_me = bool(int(row["was_me"] or 0))
     direction = None if notice else "outgoing" if was_me else "incoming"
@@ -324,13 +276,13 @@ def _android_message(row: sqlite3.Row, names: dict[str, str | None]) -> Artifact
         "attachments": [content] if content else [],
         "thread_name": names.get(thread) if thread else None,
         "sender_name": names.get(partner) if partner and direction == "incoming" else None,
-        "read_state": _int(row["read_state"]) if "read_state" in keys else None,
+        "read_state": as_int(row["read_state"]) if "read_state" in keys else None,
         "media_app": get("app_id"),
         "system_message": notice is not None,
     }
     return Artifact(
         kind="message",
-        fields=_clean(fields),
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_unix_ms(row["timestamp"]),
         ts_raw=row["timestamp"],
         source_table="messagesTable",
@@ -339,22 +291,22 @@ def _android_message(row: sqlite3.Row, names: dict[str, str | None]) -> Artifact
 
 
 def _android_contact(row: sqlite3.Row, optional: list[str]) -> Artifact:
-    jid = _text(row["jid"])
-    local = _text(row["local_name"]) if "local_name" in optional else None
-    group = _int(row["is_group"]) if "is_group" in optional else None
+    jid = text(row["jid"])
+    local = text(row["local_name"]) if "local_name" in optional else None
+    group = as_int(row["is_group"]) if "is_group" in optional else None
     fields: dict[str, Any] = {
         "app": "kik",
-        "name": _text(row["display_name"]) or local or _text(row["user_name"]),
+        "name": text(row["display_name"]) or local or text(row["user_name"]),
         "phones": [],
         "emails": [],
-        "username": _text(row["user_name"]) or None,
+        "username": text(row["user_name"]) or None,
         "jid": jid,
         "is_group": bool(group) if group is not None else bool(jid and jid.endswith(_GROUP_DOMAIN)),
         "local_name": local or None,
     }
     return Artifact(
         kind="contact",
-        fields={k: v for k, v in fields.items() if v is not None or k == "name"},
+        fields=compact(fields, ("name",)),
         source_table="KIKcontactsTable",
         source_rowid=int(row["_id"]),
     )

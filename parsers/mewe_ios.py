@@ -31,9 +31,10 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, present, side_table
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_cocoa_s, iso
+from triage_app.core.values import MESSAGE_KEYS, compact, row_values, text
 
 _MESSAGE_COLUMNS = ("Z_PK", "ZDATE", "ZTEXT", "ZSENDER", "ZTHREADID", "ZMESSAGEID")
 _OPTIONAL = (
@@ -46,25 +47,17 @@ _OPTIONAL = (
     "ZCALLDURATION",
     "ZCALLHASVIDEO",
 )
-_USER_COLUMNS = ("zuserid", "zname", "zfirstname", "zlastname", "zhandle", "zcurrentuser")
+_USER_COLUMNS = ("ZUSERID", "ZNAME", "ZFIRSTNAME", "ZLASTNAME", "ZHANDLE", "ZCURRENTUSER")
 # Bounded: the coordinates sit in the first part of a short link.
 _DEGREES = r"(-?\d{1,3}(?:\.\d+)?)"
 _OSM = re.compile(rf"[?&](?:amp;)?mlat={_DEGREES}&(?:amp;)?mlon={_DEGREES}")
 _MAX_LINK_SCAN = 2048
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
+def _location(body: str | None) -> tuple[float, float] | None:
+    if not body or "openstreetmap" not in body[:_MAX_LINK_SCAN]:
         return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _location(text: str | None) -> tuple[float, float] | None:
-    if not text or "openstreetmap" not in text[:_MAX_LINK_SCAN]:
-        return None
-    match = _OSM.search(text[:_MAX_LINK_SCAN])
+    match = _OSM.search(body[:_MAX_LINK_SCAN])
     if match is None:
         return None
     lat, lon = float(match[1]), float(match[2])
@@ -83,15 +76,16 @@ class _Store:
         self.participants: dict[str, list[str]] = {}
         self.attachments: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
         self.pk_to_message_id: dict[int, str] = {}
-        if _has(tables, ctx, "ZUSER", _USER_COLUMNS):
+        if side_table(tables, ctx, "ZUSER", _USER_COLUMNS):
             self._users(conn)
-        if _has(tables, ctx, "ZCHATTHREAD", ("z_pk", "zthreadid", "zchattype")):
+        if side_table(tables, ctx, "ZCHATTHREAD", ("Z_PK", "ZTHREADID", "ZCHATTYPE")):
             self._threads(conn, tables)
-        if _has(tables, ctx, "ZCHATATTACHMENT", ("zchatmessage", "zatype", "zfilename", "zurl")):
+        attachment_cols = ("ZCHATMESSAGE", "ZATYPE", "ZFILENAME", "ZURL")
+        if side_table(tables, ctx, "ZCHATATTACHMENT", attachment_cols):
             sql = "SELECT ZCHATMESSAGE, ZATYPE, ZFILENAME, ZURL FROM ZCHATATTACHMENT ORDER BY Z_PK"
             for message, kind, filename, url in conn.execute(sql):
                 if isinstance(message, int):
-                    item = (_text(kind), _text(filename), _text(url))
+                    item = (text(kind), text(filename), text(url))
                     self.attachments.setdefault(message, []).append(item)
 
     def _users(self, conn: sqlite3.Connection) -> None:
@@ -99,8 +93,8 @@ class _Store:
         for user_id, name, first, last, handle, current in conn.execute(sql):
             if user_id is None:
                 continue
-            full = " ".join(p for p in (_text(first), _text(last)) if p)
-            label = _text(name) or full or _text(handle)
+            full = " ".join(p for p in (text(first), text(last)) if p)
+            label = text(name) or full or text(handle)
             if label:
                 self.names[str(user_id)] = label
             if current == 1:
@@ -141,17 +135,6 @@ class _Store:
         return ", ".join(names) if names else None
 
 
-def _has(tables: dict[str, set[str]], ctx: ParseContext, table: str, cols: Any) -> bool:
-    have = tables.get(table.lower())
-    if have is None:
-        ctx.warn(f"table {table} absent (schema drift): not read")
-        return False
-    missing = [f"{table}.{c.upper()}" for c in cols if c not in have]
-    if missing:
-        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
-    return not missing
-
-
 def _participants_table(tables: dict[str, set[str]]) -> tuple[str, str, str] | None:
     """Core Data's many-to-many table ChatThread.participatingUsers ↔ User."""
     for name, cols in sorted(tables.items()):
@@ -179,28 +162,22 @@ class MeweIos(SQLiteParser):
         store = _Store(conn, ctx, tables)
         if store.me is None:
             ctx.warn("ZUSER names no account holder (ZCURRENTUSER): directions unknown")
-        have = tables["zchatmessage"]
-        optional = [c for c in _OPTIONAL if c.lower() in have]
+        optional = present(tables, "ZCHATMESSAGE", _OPTIONAL)
         sql = f"SELECT {', '.join((*_MESSAGE_COLUMNS, *optional))} FROM ZCHATMESSAGE ORDER BY Z_PK"
         if "ZREPLYTARGET" in optional:
             store.reply_targets(conn)
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield _message(row, store)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"ZCHATMESSAGE row {row['Z_PK']!r} skipped: {exc}")
+        rows = conn.execute(sql)
+        yield from each_row(ctx, rows, "ZCHATMESSAGE", "Z_PK", lambda row: _message(row, store))
 
 
 def _message(row: sqlite3.Row, store: _Store) -> Artifact:
-    keys = row.keys()
-    opt = {c: row[c] if c in keys else None for c in _OPTIONAL}
-    sender = _text(row["ZSENDER"])
-    thread = _text(row["ZTHREADID"])
+    opt = row_values(row, _OPTIONAL)
+    sender = text(row["ZSENDER"])
+    thread = text(row["ZTHREADID"])
     direction = None
     if store.me is not None and sender is not None:
         direction = "outgoing" if sender == store.me else "incoming"
-    body = _text(row["ZTEXT"])
+    body = text(row["ZTEXT"])
     items = store.attachments.get(int(row["Z_PK"]), [])
     fields: dict[str, Any] = {
         "app": "mewe",
@@ -213,7 +190,7 @@ def _message(row: sqlite3.Row, store: _Store) -> Artifact:
         "thread_name": store.thread_name(thread),
         "chat_type": store.chat_types.get(thread or ""),
         "sender_name": store.names.get(sender or ""),
-        "message_id": _text(row["ZMESSAGEID"]),
+        "message_id": text(row["ZMESSAGEID"]),
     }
     fields.update(_extras(opt, store, items))
     location = _location(body)
@@ -221,17 +198,12 @@ def _message(row: sqlite3.Row, store: _Store) -> Artifact:
         fields["lat"], fields["lon"] = location
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_cocoa_s(row["ZDATE"]),
         ts_raw=row["ZDATE"],
         source_table="ZCHATMESSAGE",
         source_rowid=int(row["Z_PK"]),
     )
-
-
-_MESSAGE_KEYS = frozenset(
-    {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
-)
 
 
 def _extras(
@@ -255,7 +227,7 @@ def _reply(opt: dict[str, Any], store: _Store) -> dict[str, Any]:
     if isinstance(target, int) and target in store.pk_to_message_id:
         extras["reply_to_message_id"] = store.pk_to_message_id[target]
     if opt["ZREPLYMESSAGEID"] is not None:
-        extras["quoted_by_message_id"] = _text(opt["ZREPLYMESSAGEID"])
+        extras["quoted_by_message_id"] = text(opt["ZREPLYMESSAGEID"])
     return extras
 
 
@@ -265,11 +237,11 @@ def _events(opt: dict[str, Any]) -> dict[str, Any]:
     if edited is not None:
         extras["edited"] = iso(edited)
     if opt["ZORIGINALTEXT"] is not None:
-        extras["original_text"] = _text(opt["ZORIGINALTEXT"])
+        extras["original_text"] = text(opt["ZORIGINALTEXT"])
     if opt["ZDELETEDBYSENDER"]:
         extras["deleted_by_sender"] = bool(int(opt["ZDELETEDBYSENDER"]))
     if opt["ZEVENTTYPE"] is not None:
-        extras["event_type"] = _text(opt["ZEVENTTYPE"])
+        extras["event_type"] = text(opt["ZEVENTTYPE"])
     if opt["ZCALLDURATION"]:
         extras["call_duration_s"] = int(opt["ZCALLDURATION"])
     if opt["ZCALLHASVIDEO"]:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_cocoa_s, iso
 
@@ -71,12 +71,7 @@ def _visits(conn: sqlite3.Connection, ctx: ParseContext, have: set[str]) -> Iter
         + " FROM history_visits v LEFT JOIN history_items i ON i.id = v.history_item"
         " ORDER BY v.id"
     )
-    for row in conn.execute(sql):
-        ctx.cancel.check()
-        try:
-            yield _visit(row)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"history_visits row {row['id']!r} skipped: {exc}")
+    yield from each_row(ctx, conn.execute(sql), "history_visits", "id", _visit)
 
 
 def _visit(row: sqlite3.Row) -> Artifact:
@@ -117,12 +112,7 @@ def _row_id(value: Any) -> int | None:
 def _tombstones(conn: sqlite3.Connection, ctx: ParseContext, has_url: bool) -> Iterator[Artifact]:
     url = "url" if has_url else "NULL AS url"
     sql = f"SELECT id, start_time, end_time, {url} FROM history_tombstones ORDER BY id"
-    for row in conn.execute(sql):
-        ctx.cancel.check()
-        try:
-            yield _tombstone(row)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"history_tombstones row {row['id']!r} skipped: {exc}")
+    yield from each_row(ctx, conn.execute(sql), "history_tombstones", "id", _tombstone)
 
 
 def _tombstone(row: sqlite3.Row) -> Artifact:

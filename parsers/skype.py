@@ -29,22 +29,17 @@ a warning (schema drift), never the end of the messages.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
-from html import unescape
 from typing import Any, ClassVar
 
+from triage_app.core.markup import body_text
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, present, side_table
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_s
+from triage_app.core.values import MESSAGE_KEYS, as_int, compact, row_values, text
 
-# Bounds the tokenizer's work on a hostile body; the raw markup is still kept whole.
-_MAX_XML_CHARS = 1 << 20
-# Children of <sms> that hold delivery metadata, not the text the user wrote.
-_META_TAGS = frozenset({"type", "status", "failurereason", "targets", "price", "untilnext"})
-_META_TAGS |= {"encoded_body", "sendtimestamp"}
 _CONTACT_COLUMNS = ("id", "skypename", "fullname", "displayname", "emails")
 _CONTACT_PHONES = ("phone_home", "phone_office", "phone_mobile")
 _CONTACT_OPTIONAL = ("pstnnumber", "assigned_phone1", "assigned_phone2", "assigned_phone3")
@@ -52,108 +47,6 @@ _CALL_COLUMNS = ("id", "begin_timestamp", "duration", "is_incoming", "host_ident
 _CALL_OPTIONAL: tuple[str, ...] = ("name", "is_unseen_missed", "status", "failurereason")
 _CALL_OPTIONAL += ("partner_handle", "partner_dispname")
 Member = tuple[str, str | None, int | None]  # identity, display name, call_duration
-
-# One pass, linear in the input (no backtracking across "<"): a start or end tag, any other
-# markup (declaration, comment, CDATA, processing instruction: dropped, never interpreted), a
-# run of text, or a stray "<" kept as text. Entities: HTML's named and numeric references
-# only; entities declared inside the body (a DTD) are never expanded.
-_TOKEN = re.compile(r"<(/?)([A-Za-z_][\w:.-]*)([^<>]*)>|<[^<>]*>|[^<]+|<")
-_ATTR = re.compile(r"""(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_MAX_ATTR_CHARS = 4096
-
-
-def _unescape(text: str) -> str:
-    try:
-        return unescape(text)
-    except ValueError:  # a numeric reference too long for int(): keep it literally
-        return text
-
-
-def _attrs(text: str) -> dict[str, str]:
-    return {
-        m[1].lower(): _unescape(m[2] if m[2] is not None else m[3])
-        for m in _ATTR.finditer(text[:_MAX_ATTR_CHARS])
-    }
-
-
-class _Markup:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.attachments: list[str] = []
-        self.alt: str | None = None
-        self._skip = 0
-        self._in_file = False
-
-    def start(self, tag: str, attrs: str) -> None:
-        if tag == "sms" and self.alt is None:
-            self.alt = _attrs(attrs).get("alt")
-        elif tag == "originalname" and _attrs(attrs).get("v"):
-            self.attachments.append(_attrs(attrs)["v"])
-        self._in_file = tag == "file"
-        if tag in _META_TAGS:
-            self._skip += 1
-        if attrs.rstrip().endswith("/"):
-            self.end(tag)
-
-    def end(self, tag: str) -> None:
-        self._in_file = False
-        if tag in _META_TAGS and self._skip:
-            self._skip -= 1
-
-    def data(self, text: str) -> None:
-        if self._skip:
-            return
-        self.parts.append(text)
-        if self._in_file and text.strip():
-            self.attachments.append(text.strip())
-
-
-def body_text(raw: str) -> tuple[str, list[str]]:
-    """Text and attachment names of a Skype `body_xml` value (markup removed, never run)."""
-    if "<" not in raw and "&" not in raw:
-        return raw, []
-    markup = _Markup()
-    for match in _TOKEN.finditer(raw[:_MAX_XML_CHARS]):
-        closing, tag, attrs = match.group(1, 2, 3)
-        token = match[0]
-        if tag is not None and closing:
-            markup.end(tag.lower())
-        elif tag is not None:
-            markup.start(tag.lower(), attrs)
-        elif token == "<" or not token.startswith("<"):
-            markup.data(_unescape(token))
-    text = "".join(markup.parts)
-    if not text.strip() and markup.alt:
-        text = markup.alt
-    return text, markup.attachments
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
-def _section(tables: dict[str, set[str]], ctx: ParseContext, table: str, cols: Any) -> bool:
-    have = tables.get(table.lower())
-    if have is None:
-        ctx.warn(f"table {table} absent (schema drift): not read")
-        return False
-    missing = [f"{table}.{c}" for c in cols if c not in have]
-    if missing:
-        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
-    return not missing
-
-
-def _optional(tables: dict[str, set[str]], table: str, cols: tuple[str, ...]) -> list[str]:
-    have = tables.get(table.lower(), set())
-    return [c for c in cols if c in have]
 
 
 class Skype(SQLiteParser):
@@ -194,7 +87,7 @@ class Skype(SQLiteParser):
         accounts: set[str],
     ) -> Iterator[Artifact]:
         participants: dict[Any, list[str]] = {}
-        if _section(tables, ctx, "Participants", ("convo_id", "identity")):
+        if side_table(tables, ctx, "Participants", ("convo_id", "identity")):
             sql = "SELECT convo_id, identity FROM Participants ORDER BY id"
             for convo_id, identity in conn.execute(sql):
                 if identity is not None:
@@ -206,31 +99,28 @@ class Skype(SQLiteParser):
             for convo_id, identity in conn.execute("SELECT id, identity FROM Conversations"):
                 if identity:
                     conversations[convo_id] = str(identity)
-        extra = "".join(f", {c}" for c in _optional(tables, "Messages", ("dialog_partner",)))
+        extra = "".join(f", {c}" for c in present(tables, "Messages", ("dialog_partner",)))
         sql = (
             "SELECT id, convo_id, chatname, author, from_dispname, timestamp, type, body_xml"
             f"{extra} FROM Messages ORDER BY id"
         )
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield _message(row, accounts, participants, conversations)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"Messages row {row['id']!r} skipped: {exc}")
+        yield from each_row(
+            ctx,
+            conn.execute(sql),
+            "Messages",
+            "id",
+            lambda row: _message(row, accounts, participants, conversations),
+        )
 
     def _contacts(
         self, conn: sqlite3.Connection, ctx: ParseContext, tables: dict[str, set[str]]
     ) -> Iterator[Artifact]:
-        if not _section(tables, ctx, "Contacts", _CONTACT_COLUMNS + _CONTACT_PHONES):
+        if not side_table(tables, ctx, "Contacts", _CONTACT_COLUMNS + _CONTACT_PHONES):
             return
         columns = [*_CONTACT_COLUMNS, *_CONTACT_PHONES]
-        columns += _optional(tables, "Contacts", (*_CONTACT_OPTIONAL, "given_displayname"))
-        for row in conn.execute(f"SELECT {', '.join(columns)} FROM Contacts ORDER BY id"):
-            ctx.cancel.check()
-            try:
-                yield _contact(row)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"Contacts row {row['id']!r} skipped: {exc}")
+        columns += present(tables, "Contacts", (*_CONTACT_OPTIONAL, "given_displayname"))
+        rows = conn.execute(f"SELECT {', '.join(columns)} FROM Contacts ORDER BY id")
+        yield from each_row(ctx, rows, "Contacts", "id", _contact)
 
     def _calls(
         self,
@@ -239,10 +129,10 @@ class Skype(SQLiteParser):
         tables: dict[str, set[str]],
         accounts: set[str],
     ) -> Iterator[Artifact]:
-        if not _section(tables, ctx, "Calls", _CALL_COLUMNS):
+        if not side_table(tables, ctx, "Calls", _CALL_COLUMNS):
             return
         by_id, by_name = _call_members(conn, ctx, tables)
-        columns = [*_CALL_COLUMNS, *_optional(tables, "Calls", _CALL_OPTIONAL)]
+        columns = [*_CALL_COLUMNS, *present(tables, "Calls", _CALL_OPTIONAL)]
         for row in conn.execute(f"SELECT {', '.join(columns)} FROM Calls ORDER BY id"):
             ctx.cancel.check()
             keys = row.keys()
@@ -260,22 +150,22 @@ def _message(
     participants: dict[Any, list[str]],
     conversations: dict[Any, str],
 ) -> Artifact:
-    kind = _int(row["type"])
-    author = _text(row["author"])
+    kind = as_int(row["type"])
+    author = text(row["author"])
     direction = None
     if accounts and author:
         direction = "outgoing" if author in accounts else "incoming"
     # `dialog_partner` is the message's own counterpart (the number of an SMS, the partner
     # of a 1:1 chat); group messages have none, so the conversation's participants are used.
     has_partner = "dialog_partner" in row.keys()  # noqa: SIM118 (Row `in` tests values)
-    partner = _text(row["dialog_partner"]) if has_partner else None
+    partner = text(row["dialog_partner"]) if has_partner else None
     if partner and partner != author:
         recipients = [partner]
     else:
         recipients = [p for p in participants.get(row["convo_id"], []) if p != author]
-    raw = _text(row["body_xml"])
+    raw = text(row["body_xml"])
     body, attachments = body_text(raw) if raw is not None else (None, [])
-    chatname = _text(row["chatname"])
+    chatname = text(row["chatname"])
     convo = row["convo_id"]
     fields: dict[str, Any] = {
         "app": "skype",
@@ -286,14 +176,14 @@ def _message(
         "body": body,
         "attachments": attachments,
         "conversation": conversations.get(convo),
-        "sender_name": _text(row["from_dispname"]),
+        "sender_name": text(row["from_dispname"]),
         "message_type": kind,
     }
     if raw is not None and raw != body:
         fields["body_xml"] = raw
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_unix_s(row["timestamp"]),
         ts_raw=row["timestamp"],
         source_table="Messages",
@@ -301,30 +191,25 @@ def _message(
     )
 
 
-_MESSAGE_KEYS = frozenset(
-    {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
-)
-
-
 def _split_emails(value: Any) -> list[str]:
-    text = _text(value) or ""
-    return [e for e in text.replace(",", " ").replace(";", " ").split() if e]
+    joined = text(value) or ""
+    return [e for e in joined.replace(",", " ").replace(";", " ").split() if e]
 
 
 def _contact(row: sqlite3.Row) -> Artifact:
     keys = row.keys()
     phones: list[str] = []
     for column in (*_CONTACT_PHONES, *_CONTACT_OPTIONAL):
-        value = (_text(row[column]) or "").strip() if column in keys else ""
+        value = (text(row[column]) or "").strip() if column in keys else ""
         if value and value not in phones:
             phones.append(value)
-    given = _text(row["given_displayname"]) if "given_displayname" in keys else None
+    given = text(row["given_displayname"]) if "given_displayname" in keys else None
     fields: dict[str, Any] = {
         "app": "skype",
-        "name": _text(row["fullname"]) or _text(row["displayname"]) or given,
+        "name": text(row["fullname"]) or text(row["displayname"]) or given,
         "phones": phones,
         "emails": _split_emails(row["emails"]),
-        "skypename": _text(row["skypename"]),
+        "skypename": text(row["skypename"]),
     }
     if given:
         fields["given_name"] = given
@@ -339,18 +224,18 @@ def _call_members(
     """CallMembers by `call_db_id` (newer schemas) and by `call_name` (= `Calls.name`)."""
     by_id: dict[Any, list[Member]] = {}
     by_name: dict[Any, list[Member]] = {}
-    if not _section(tables, ctx, "CallMembers", ("identity", "dispname", "call_name")):
+    if not side_table(tables, ctx, "CallMembers", ("identity", "dispname", "call_name")):
         return by_id, by_name
-    optional = _optional(tables, "CallMembers", ("call_db_id", "call_duration"))
+    optional = present(tables, "CallMembers", ("call_db_id", "call_duration"))
     columns = ", ".join(["identity", "dispname", "call_name", *optional])
     for row in conn.execute(f"SELECT {columns} FROM CallMembers ORDER BY id"):
         if row["identity"] is None:
             continue
         try:
-            duration = _int(row["call_duration"]) if "call_duration" in optional else None
+            duration = as_int(row["call_duration"]) if "call_duration" in optional else None
         except (TypeError, ValueError):
             duration = None  # the call row still has its own duration
-        member: Member = (str(row["identity"]), _text(row["dispname"]), duration)
+        member: Member = (str(row["identity"]), text(row["dispname"]), duration)
         if "call_db_id" in optional and row["call_db_id"] is not None:
             by_id.setdefault(row["call_db_id"], []).append(member)
         elif row["call_name"] is not None:
@@ -365,30 +250,29 @@ def _call_direction(incoming: int | None, missed: bool, duration: int | None) ->
 
 
 def _call(row: sqlite3.Row, others: list[Member], accounts: set[str]) -> Artifact:
-    keys = row.keys()
-    opt = {k: row[k] if k in keys else None for k in _CALL_OPTIONAL}
-    duration = _int(row["duration"])
+    opt = row_values(row, _CALL_OPTIONAL)
+    duration = as_int(row["duration"])
     if duration is None:
         durations = [m[2] for m in others if m[2] is not None]
         duration = max(durations) if durations else None
-    host = _text(row["host_identity"])
-    number = others[0][0] if others else _text(opt["partner_handle"])
+    host = text(row["host_identity"])
+    number = others[0][0] if others else text(opt["partner_handle"])
     if number is None and host and host not in accounts:
         number = host
-    name = others[0][1] if others else _text(opt["partner_dispname"])
-    incoming = _int(row["is_incoming"])
+    name = others[0][1] if others else text(opt["partner_dispname"])
+    incoming = as_int(row["is_incoming"])
     fields: dict[str, Any] = {
         "app": "skype",
         "number": number,
         "name": name,
-        "direction": _call_direction(incoming, bool(_int(opt["is_unseen_missed"])), duration),
+        "direction": _call_direction(incoming, bool(as_int(opt["is_unseen_missed"])), duration),
         "duration_s": duration,
     }
     if len(others) > 1:
         fields["participants"] = [m[0] for m in others]
     for key, column in (("call_status", "status"), ("failure_reason", "failurereason")):
         if opt[column] is not None:
-            fields[key] = _int(opt[column])
+            fields[key] = as_int(opt[column])
     return Artifact(
         kind="call",
         fields=fields,

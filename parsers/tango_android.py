@@ -53,9 +53,17 @@ from typing import Any, ClassVar
 
 from triage_app.core.errors import ParserError
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser
+from triage_app.core.parsing import (
+    NotApplicable,
+    ParseContext,
+    SQLiteParser,
+    each_row,
+    present,
+    schema_gaps,
+)
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms, iso
+from triage_app.core.values import MESSAGE_KEYS, as_int, compact, row_values
 
 # A message payload is a few hundred bytes; bound the decoder's work on a hostile one.
 MAX_PAYLOAD_BYTES = 1 << 20
@@ -78,9 +86,6 @@ _PROFILE: dict[str, frozenset[str]] = {
 _MESSAGE_OPTIONAL = ("send_time", "del_status", "media_id")
 _PROFILE_OPTIONAL = ("itemIsBlocked", "itemBirthday", "itemGender", "itemLastActiveTime")
 _DIRECTIONS = {1: "outgoing", 2: "incoming"}
-_MESSAGE_KEYS = frozenset(
-    {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
-)
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -159,21 +164,6 @@ def _sub(fields: Fields, number: int) -> list[Fields]:
     return [decode_fields(v)[0] for v in fields.get(number, []) if isinstance(v, bytes)]
 
 
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
-def _missing(tables: dict[str, set[str]], required: dict[str, frozenset[str]]) -> list[str]:
-    missing = []
-    for table, columns in required.items():
-        have = tables.get(table.lower())
-        if have is None:
-            missing.append(f"table {table}")
-        else:
-            missing += [f"{table}.{c}" for c in sorted(columns) if c.lower() not in have]
-    return missing
-
-
 def _has(tables: dict[str, set[str]], schema: dict[str, frozenset[str]]) -> bool:
     return all(t in tables for t in schema)
 
@@ -194,7 +184,7 @@ class TangoAndroid(SQLiteParser):
                 "not a Tango database (neither messages/conversations/profiles"
                 " nor profiletable/profiles)"
             )
-        missing = [m for s in schemas for m in _missing(tables, s)]
+        missing = [m for s in schemas for m in schema_gaps(tables, s)]
         if missing:
             raise ParserError("schema not as expected, missing: " + ", ".join(missing))
         return tables
@@ -210,15 +200,11 @@ class TangoAndroid(SQLiteParser):
         self, conn: sqlite3.Connection, ctx: ParseContext, tables: dict[str, set[str]]
     ) -> Iterator[Artifact]:
         peers = _peers(conn, ctx, tables)
-        optional = [c for c in _MESSAGE_OPTIONAL if c in tables["messages"]]
+        optional = present(tables, "messages", _MESSAGE_OPTIONAL)
         columns = ", ".join(["msg_id", "conv_id", "type", "create_time", "direction"])
         columns += "".join(f", {c}" for c in optional) + ", payload"
-        for row in conn.execute(f"SELECT {columns} FROM messages ORDER BY msg_id"):
-            ctx.cancel.check()
-            try:
-                yield _message(row, peers, ctx)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"messages row {row['msg_id']!r} skipped: {exc}")
+        rows = conn.execute(f"SELECT {columns} FROM messages ORDER BY msg_id")
+        yield from each_row(ctx, rows, "messages", "msg_id", lambda r: _message(r, peers, ctx))
 
     def _contacts(
         self, conn: sqlite3.Connection, ctx: ParseContext, tables: dict[str, set[str]]
@@ -228,17 +214,11 @@ class TangoAndroid(SQLiteParser):
             sql = "SELECT value FROM profiles WHERE key = 'keyCurrentUserId'"
             found = conn.execute(sql).fetchone()
             owner = str(found[0]) if found and found[0] is not None else None
-        have = tables["profiletable"]
-        columns = sorted(_PROFILE["profiletable"]) + [
-            c for c in _PROFILE_OPTIONAL if c.lower() in have
-        ]
+        columns = sorted(_PROFILE["profiletable"])
+        columns += present(tables, "profiletable", _PROFILE_OPTIONAL)
         sql = f"SELECT rowid AS rid, {', '.join(columns)} FROM profiletable ORDER BY rowid"
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield _contact(row, owner, ctx)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"profiletable row {row['rid']!r} skipped: {exc}")
+        rows = conn.execute(sql)
+        yield from each_row(ctx, rows, "profiletable", "rid", lambda r: _contact(r, owner, ctx))
 
 
 def _peers(
@@ -275,7 +255,7 @@ def _message(row: sqlite3.Row, peers: dict[str, list[str]], ctx: ParseContext) -
     msg_id = int(row["msg_id"])
     payload = _decoded_payload(row, ctx)
     thread = str(row["conv_id"]) if row["conv_id"] is not None else None
-    direction = _DIRECTIONS.get(_int(row["direction"]) or 0)
+    direction = _DIRECTIONS.get(as_int(row["direction"]) or 0)
     senders = _sub(payload, 21)
     sender = _text(senders[0], 3) if senders and direction == "incoming" else None
     path, url = _text(payload, 7), _text(payload, 5)
@@ -287,8 +267,8 @@ def _message(row: sqlite3.Row, peers: dict[str, list[str]], ctx: ParseContext) -
         "direction": direction,
         "body": _text(payload, 4),
         "attachments": [path] if path else ([url] if url else []),
-        "message_type": _int(row["type"]),
-        "del_status": _int(row["del_status"]) if "del_status" in keys else None,
+        "message_type": as_int(row["type"]),
+        "del_status": as_int(row["del_status"]) if "del_status" in keys else None,
         "sent": iso(from_unix_ms(row["send_time"])) if "send_time" in keys else None,
         "media_id": (row["media_id"] or None) if "media_id" in keys else None,
         "media_url": url,
@@ -297,7 +277,7 @@ def _message(row: sqlite3.Row, peers: dict[str, list[str]], ctx: ParseContext) -
     }
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_unix_ms(row["create_time"]),
         ts_raw=row["create_time"],
         source_table="messages",
@@ -319,8 +299,7 @@ def _b64_text(row: sqlite3.Row, column: str, ctx: ParseContext) -> str | None:
 
 
 def _contact(row: sqlite3.Row, owner: str | None, ctx: ParseContext) -> Artifact:
-    keys = row.keys()
-    opt = {c: row[c] if c in keys else None for c in _PROFILE_OPTIONAL}
+    opt = row_values(row, _PROFILE_OPTIONAL)
     user_id = str(row["itemUserId"]) if row["itemUserId"] is not None else None
     names = [_b64_text(row, c, ctx) for c in ("itemFirstName", "itemLastName")]
     request_time = row["itemFriendRequestTime"]

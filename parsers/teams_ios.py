@@ -14,13 +14,13 @@ holds the Adaptive Card JSON of a shared location: coordinates and address).
 Timestamps: ZARRIVALTIME is Cocoa seconds since 2001-01-01 UTC (REAL, milliseconds);
 ZDELETETIME (message deleted by its sender, ZCONTENT then empty) is Unix milliseconds as text.
 
-Body: `RichText/Html` content is HTML. It is reduced to text by parsers.skype's bounded,
-linear tokenizer (tags dropped, character references decoded, nothing loaded), after a
-bounded pass that turns `<br>` and block ends into line breaks, emoji images into their `alt`
-text, and other images' `src` (Teams media service URLs) into attachments; the raw HTML is
-kept as `content_html`. Plain `Text` is kept exactly; thread events keep their XML as body.
-ZTHREAD and ZMESSAGEPROPERTIES are side tables: when absent the messages are still read and a
-warning names the table.
+Body: `RichText/Html` content is HTML. It is reduced to text by Skype's bounded, linear
+tokenizer (`triage_app.core.markup`: tags dropped, character references decoded, nothing
+loaded), after a bounded pass that turns `<br>` and block ends into line breaks, emoji images
+into their `alt` text, and other images' `src` (Teams media service URLs) into attachments;
+the raw HTML is kept as `content_html`. Plain `Text` is kept exactly; thread events keep their
+XML as body. ZTHREAD and ZMESSAGEPROPERTIES are side tables: when absent the messages are
+still read and a warning names the table.
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ from collections.abc import Iterator
 from html import unescape
 from typing import Any, ClassVar
 
-from parsers.skype import body_text
-from parsers.twitter_ios import ArchiveError, unarchive
+from triage_app.core.keyed_archive import ArchiveError, unarchive
+from triage_app.core.markup import body_text
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row, side_table
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_cocoa_s, from_unix_ms, iso
+from triage_app.core.values import MESSAGE_KEYS, compact, text
 
 _MAX_HTML = 1 << 20
 _MAX_CARD = 1 << 20  # bytes of a properties blob worth decoding for a location card
@@ -48,9 +49,6 @@ _ATTR = re.compile(
     r"""(?<![\w:.-])(alt|src|itemtype)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE
 )
 _POS = re.compile(r"pos\.(-?\d{1,3}(?:\.\d+)?)_(-?\d{1,3}(?:\.\d+)?)")
-_MESSAGE_KEYS = frozenset(
-    {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
-)
 Thread = tuple[str | None, str | None, list[str]]  # topic, type, member MRIs
 Place = tuple[float | None, float | None, str | None]  # lat, lon, address text
 _NO_PLACE: Place = (None, None, None)
@@ -148,7 +146,7 @@ class TeamsIos(SQLiteParser):
         have = tables["zsmessage"]
         extra = "".join(f", m.{c}" for c in ("ZDELETETIME", "ZTSID") if c.lower() in have)
         join = ""
-        cards = _side(ctx, tables, "ZMESSAGEPROPERTIES", ("ZTSID", "ZTHREADID", "ZPROPERTIES"))
+        cards = side_table(tables, ctx, "ZMESSAGEPROPERTIES", ("ZTSID", "ZTHREADID", "ZPROPERTIES"))
         if cards and "ztsid" in have:
             extra += ", p.ZPROPERTIES"
             join = (
@@ -158,12 +156,14 @@ class TeamsIos(SQLiteParser):
             "SELECT m.Z_PK, m.ZARRIVALTIME, m.ZCONTENT, m.ZFROM, m.ZIMDISPLAYNAME, m.ZTHREADID,"
             f" m.ZTS_ISSENTBYME, m.ZMESSAGETYPE{extra} FROM ZSMESSAGE m{join} ORDER BY m.Z_PK"
         )
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                yield _message(row, threads, _place(row, ctx))
-            except (TypeError, ValueError, KeyError, ArchiveError) as exc:
-                ctx.warn(f"ZSMESSAGE row {row['Z_PK']!r} skipped: {exc}")
+        yield from each_row(
+            ctx,
+            conn.execute(sql),
+            "ZSMESSAGE",
+            "Z_PK",
+            lambda row: _message(row, threads, _place(row, ctx)),
+            (TypeError, ValueError, KeyError, ArchiveError),
+        )
 
 
 def _place(row: sqlite3.Row, ctx: ParseContext) -> Place:
@@ -177,22 +177,11 @@ def _place(row: sqlite3.Row, ctx: ParseContext) -> Place:
         return _NO_PLACE
 
 
-def _side(ctx: ParseContext, tables: dict[str, set[str]], table: str, cols: Any) -> bool:
-    have = tables.get(table.lower())
-    if have is None:
-        ctx.warn(f"table {table} absent (schema drift): not read")
-        return False
-    missing = [f"{table}.{c}" for c in cols if c.lower() not in have]
-    if missing:
-        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
-    return not missing
-
-
 def _threads(
     conn: sqlite3.Connection, ctx: ParseContext, tables: dict[str, set[str]]
 ) -> dict[str, Thread]:
     threads: dict[str, Thread] = {}
-    if not _side(ctx, tables, "ZTHREAD", ("ZTSID", "ZTHREADTOPIC", "ZTHREADTYPE", "ZMEMBERS")):
+    if not side_table(tables, ctx, "ZTHREAD", ("ZTSID", "ZTHREADTOPIC", "ZTHREADTYPE", "ZMEMBERS")):
         return threads
     sql = "SELECT Z_PK, ZTSID, ZTHREADTOPIC, ZTHREADTYPE, ZMEMBERS FROM ZTHREAD ORDER BY Z_PK"
     for pk, tsid, topic, kind, blob in conn.execute(sql):
@@ -202,16 +191,8 @@ def _threads(
             ctx.warn(f"ZTHREAD row {pk!r}: members not read: {exc}")
             members = []
         if tsid is not None:
-            threads[str(tsid)] = (_text(topic), _text(kind), members)
+            threads[str(tsid)] = (text(topic), text(kind), members)
     return threads
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
 
 
 def _body(kind: str | None, raw: str | None) -> tuple[str | None, list[str]]:
@@ -230,10 +211,10 @@ def _deleted(value: Any) -> str | None:
 
 def _message(row: sqlite3.Row, threads: dict[str, Thread], place: Place) -> Artifact:
     keys = row.keys()
-    kind = _text(row["ZMESSAGETYPE"])
-    raw = _text(row["ZCONTENT"])
-    sender = _text(row["ZFROM"])
-    thread = _text(row["ZTHREADID"])
+    kind = text(row["ZMESSAGETYPE"])
+    raw = text(row["ZCONTENT"])
+    sender = text(row["ZFROM"])
+    thread = text(row["ZTHREADID"])
     topic, thread_type, members = threads.get(thread or "", (None, None, []))
     by_me = row["ZTS_ISSENTBYME"]
     body, attachments = _body(kind, raw)
@@ -248,7 +229,7 @@ def _message(row: sqlite3.Row, threads: dict[str, Thread], place: Place) -> Arti
         "attachments": attachments,
         "thread_name": topic,
         "thread_type": thread_type,
-        "sender_name": _text(row["ZIMDISPLAYNAME"]) or None,
+        "sender_name": text(row["ZIMDISPLAYNAME"]) or None,
         "message_type": kind,
         "content_html": raw if raw and raw != body else None,
         "lat": lat,
@@ -257,7 +238,7 @@ def _message(row: sqlite3.Row, threads: dict[str, Thread], place: Place) -> Arti
     }
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_cocoa_s(row["ZARRIVALTIME"]),
         ts_raw=row["ZARRIVALTIME"],
         source_table="ZSMESSAGE",

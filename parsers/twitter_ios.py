@@ -22,27 +22,26 @@ gives a `call` record.
 Timestamps: every NSDate (`time`, `started_at`, `ended_at`) is Cocoa seconds since
 2001-01-01 UTC (a float with millisecond precision).
 
-The archive is decoded by a small resolver over `plistlib` (no code is run, only the archive's
-object table is followed): cycles resolve to null, and depth and total work are bounded.
+The archive is decoded by `triage_app.core.keyed_archive.unarchive` (no code is run, only the
+archive's object table is followed): cycles resolve to null, and depth and total work are
+bounded.
 """
 
 from __future__ import annotations
 
-import plistlib
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from triage_app.core.errors import ParserError
+from triage_app.core.keyed_archive import ArchiveError, CocoaDate, NotAnArchive, unarchive
 from triage_app.core.models import Artifact
 from triage_app.core.parsing import FileInfo, NotApplicable, ParseContext, Parser
 from triage_app.core.timeconv import from_cocoa_s
+from triage_app.core.values import MESSAGE_KEYS, compact
 
 # A DM cache is a few hundred KB; anything this large is not one the app wrote.
 MAX_BYTES = 256 * 1024 * 1024
-_MAX_DEPTH = 100  # the app's archives nest about 15 levels
-_MAX_WORK = 5_000_000  # object references followed per archive
 _TIMELINES = (
     ("trusted_conversations_timeline", "trusted"),
     ("untrusted_conversations_timeline", "untrusted"),
@@ -53,123 +52,6 @@ _ENTRY_TYPES = {
     "TFNDirectMessageReactionCreatedEntry": "reaction",
     "TFNDirectMessageEndAvBroadcastEntry": "call_end",
 }
-_MESSAGE_KEYS = frozenset(
-    {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
-)
-
-
-@dataclass(frozen=True)
-class CocoaDate:
-    """An archived NSDate: seconds since 2001-01-01 UTC, as stored."""
-
-    seconds: float
-
-
-class ArchiveError(ValueError):
-    """The data is not a readable NSKeyedArchiver archive."""
-
-
-class NotAnArchive(ArchiveError):
-    """A readable property list that is not an NSKeyedArchiver archive."""
-
-
-class _Resolver:
-    """Turns the archive's object table into Python values: custom objects become dicts
-    with `$class` and `$uid` (their index in `$objects`), collections lists/dicts."""
-
-    def __init__(self, objects: list[Any]) -> None:
-        self._objects = objects
-        self._done: dict[int, Any] = {}
-        self._active: set[int] = set()
-        self._work = 0
-
-    def value(self, item: Any, depth: int) -> Any:
-        self._work += 1
-        if self._work > _MAX_WORK or depth > _MAX_DEPTH:
-            raise ArchiveError("archive nested too deeply or too large")
-        if isinstance(item, plistlib.UID):
-            return self._object(item.data, depth)
-        if isinstance(item, list):
-            return [self.value(x, depth + 1) for x in item]
-        if isinstance(item, dict):
-            return {str(k): self.value(v, depth + 1) for k, v in item.items()}
-        return item
-
-    def _object(self, uid: int, depth: int) -> Any:
-        if uid in self._done:
-            return self._done[uid]
-        if uid in self._active or not 0 <= uid < len(self._objects):
-            return None  # a reference cycle or a dangling reference
-        raw = self._objects[uid]
-        if raw == "$null":
-            return None
-        if not isinstance(raw, dict):
-            return raw
-        self._active.add(uid)
-        try:
-            result = self._decode(raw, uid, depth)
-        finally:
-            self._active.discard(uid)
-        self._done[uid] = result
-        return result
-
-    def _decode(self, raw: dict[str, Any], uid: int, depth: int) -> Any:
-        keys, objects = raw.get("NS.keys"), raw.get("NS.objects")
-        if isinstance(keys, list) and isinstance(objects, list):
-            return {
-                _key(self.value(k, depth + 1)): self.value(v, depth + 1)
-                for k, v in zip(keys, objects, strict=False)
-            }
-        if isinstance(objects, list):
-            return [self.value(v, depth + 1) for v in objects]
-        # NSMutableOrderedSet as the app archives it: one `NS.object.<n>` key per member.
-        members = sorted(
-            (int(k[10:]), v)
-            for k, v in raw.items()
-            if k.startswith("NS.object.") and k[10:].isdigit()
-        )
-        if members:
-            return [self.value(v, depth + 1) for _, v in members]
-        if "NS.time" in raw:
-            return CocoaDate(float(raw["NS.time"]))
-        for key in ("NS.string", "NS.bytes", "NS.data"):
-            if key in raw:
-                return self.value(raw[key], depth + 1)
-        result: dict[str, Any] = {"$class": self._classname(raw.get("$class")), "$uid": uid}
-        for k, v in raw.items():
-            if k != "$class":
-                result[k] = self.value(v, depth + 1)
-        return result
-
-    def _classname(self, ref: Any) -> str | None:
-        if isinstance(ref, plistlib.UID) and 0 <= ref.data < len(self._objects):
-            entry = self._objects[ref.data]
-            if isinstance(entry, dict) and isinstance(entry.get("$classname"), str):
-                return str(entry["$classname"])
-        return None
-
-
-def _key(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
-
-
-def unarchive(data: bytes) -> Any:
-    """The root object of an NSKeyedArchiver binary plist (ArchiveError when it is not one)."""
-    try:
-        archive = plistlib.loads(data, fmt=plistlib.FMT_BINARY)
-    except (ValueError, TypeError, IndexError, KeyError, OverflowError, struct.error) as exc:
-        raise ArchiveError(f"not a readable binary plist: {exc}") from exc
-    except RecursionError as exc:
-        raise ArchiveError("binary plist nested too deeply") from exc
-    if not isinstance(archive, dict) or archive.get("$archiver") != "NSKeyedArchiver":
-        raise NotAnArchive("not an NSKeyedArchiver archive")
-    objects, top = archive.get("$objects"), archive.get("$top")
-    if not isinstance(objects, list) or not isinstance(top, dict) or "root" not in top:
-        raise ArchiveError("NSKeyedArchiver archive without $objects/$top root")
-    try:
-        return _Resolver(objects).value(top["root"], 0)
-    except RecursionError as exc:
-        raise ArchiveError("archive nested too deeply") from exc
 
 
 @dataclass(frozen=True)
@@ -321,7 +203,7 @@ def _message(entry: dict[str, Any], conv: _Conversation) -> Artifact:
         fields["encrypted"] = True
     return Artifact(
         kind="message",
-        fields={k: v for k, v in fields.items() if v is not None or k in _MESSAGE_KEYS},
+        fields=compact(fields, MESSAGE_KEYS),
         ts=from_cocoa_s(_time(entry.get("time"))),
         ts_raw=_raw(entry.get("time")),
         source_table="$objects",

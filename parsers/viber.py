@@ -43,11 +43,19 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from triage_app.core.errors import ParserError
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser
+from triage_app.core.parsing import (
+    NotApplicable,
+    ParseContext,
+    SQLiteParser,
+    each_row,
+    present,
+    require,
+    side_table,
+)
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms
+from triage_app.core.values import as_int, row_values
 
 Tables = dict[str, set[str]]
 _CALL_TYPES = {1: "incoming", 2: "outgoing", 3: "missed"}
@@ -71,10 +79,6 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _int(value: Any) -> int | None:
-    return None if value is None or value == "" else int(value)
-
-
 def _keys(row: sqlite3.Row) -> list[str]:
     return row.keys()  # `in row` would test the values, not the column names
 
@@ -85,22 +89,6 @@ def _is_data(tables: Tables) -> bool:
 
 def _is_messages(tables: Tables) -> bool:
     return "messages" in tables and "participants_info" in tables
-
-
-def _optional(tables: Tables, table: str, columns: tuple[str, ...]) -> list[str]:
-    have = tables.get(table, set())
-    return [c for c in columns if c in have]
-
-
-def _section(tables: Tables, ctx: ParseContext, table: str, columns: tuple[str, ...]) -> bool:
-    have = tables.get(table)
-    if have is None:
-        ctx.warn(f"table {table} absent (schema drift): not read")
-        return False
-    missing = [f"{table}.{c}" for c in columns if c not in have]
-    if missing:
-        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
-    return not missing
 
 
 def _select(conn: sqlite3.Connection, table: str, columns: list[str]) -> Iterator[sqlite3.Row]:
@@ -131,15 +119,7 @@ class Viber(SQLiteParser):
                 "not a viber database (no table calls with phonebookcontact/vibernumbers,"
                 " nor messages with participants_info)"
             )
-        missing = []
-        for table, columns in required.items():
-            have = tables.get(table)
-            if have is None:
-                missing.append(f"table {table}")
-            else:
-                missing += [f"{table}.{c}" for c in columns if c not in have]
-        if missing:
-            raise ParserError("schema not as expected, missing: " + ", ".join(missing))
+        require(tables, required, sort=False)
         return tables
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
@@ -164,14 +144,14 @@ def _phonebook(
     phones: dict[Any, list[str]] = {}
     book: dict[str, str] = {}
     viber: dict[str, str] = {}
-    if _section(tables, ctx, "vibernumbers", ("_id", "canonized_number", "viber_name")):
+    if side_table(tables, ctx, "vibernumbers", ("_id", "canonized_number", "viber_name")):
         for row in _select(conn, "vibernumbers", ["canonized_number", "viber_name"]):
             number, name = _text(row["canonized_number"]), _text(row["viber_name"])
             if number and name:
                 viber.setdefault(number, name)
     contact_cols = ("_id", "display_name")
     data_cols = ("contact_id", "data1", "data2", "mime_type")
-    if not _section(tables, ctx, "phonebookcontact", contact_cols) or not _section(
+    if not side_table(tables, ctx, "phonebookcontact", contact_cols) or not side_table(
         tables, ctx, "phonebookdata", data_cols
     ):
         return phones, viber
@@ -190,31 +170,27 @@ def _phonebook(
 def _calls(
     conn: sqlite3.Connection, ctx: ParseContext, tables: Tables, names: dict[str, str]
 ) -> Iterator[Artifact]:
-    optional = _optional(tables, "calls", ("canonized_number", "viber_call_type"))
-    for row in _select(conn, "calls", [*_DATA_REQUIRED["calls"], *optional]):
-        ctx.cancel.check()
-        try:
-            yield _call(row, names)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"calls row {row['_id']!r} skipped: {exc}")
+    optional = present(tables, "calls", ("canonized_number", "viber_call_type"))
+    rows = _select(conn, "calls", [*_DATA_REQUIRED["calls"], *optional])
+    yield from each_row(ctx, rows, "calls", "_id", lambda row: _call(row, names))
 
 
 def _call(row: sqlite3.Row, names: dict[str, str]) -> Artifact:
     keys = row.keys()
     number = _text(row["number"])
     canonized = _text(row["canonized_number"]) if "canonized_number" in keys else None
-    kind = _int(row["type"])
+    kind = as_int(row["type"])
     fields: dict[str, Any] = {
         "app": "viber",
         "number": number or canonized,
         "name": names.get(canonized or "") or names.get(number or ""),
         "direction": _CALL_TYPES.get(kind) if kind is not None else None,
-        "duration_s": _int(row["duration"]),
+        "duration_s": as_int(row["duration"]),
         "call_type": kind,
     }
     if canonized and canonized != fields["number"]:
         fields["canonized_number"] = canonized
-    if "viber_call_type" in keys and _int(row["viber_call_type"]) in _VIDEO:
+    if "viber_call_type" in keys and as_int(row["viber_call_type"]) in _VIDEO:
         fields["video"] = _VIDEO[int(row["viber_call_type"])]
     return Artifact(
         kind="call",
@@ -231,13 +207,14 @@ def _book_contacts(
 ) -> Iterator[Artifact]:
     if not {"_id", "display_name"} <= tables.get("phonebookcontact", set()):
         return  # already warned by _phonebook
-    optional = _optional(tables, "phonebookcontact", ("viber", "deleted"))
-    for row in _select(conn, "phonebookcontact", ["_id", "display_name", *optional]):
-        ctx.cancel.check()
-        try:
-            yield _book_contact(row, phones.get(row["_id"], []))
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"phonebookcontact row {row['_id']!r} skipped: {exc}")
+    optional = present(tables, "phonebookcontact", ("viber", "deleted"))
+    yield from each_row(
+        ctx,
+        _select(conn, "phonebookcontact", ["_id", "display_name", *optional]),
+        "phonebookcontact",
+        "_id",
+        lambda row: _book_contact(row, phones.get(row["_id"], [])),
+    )
 
 
 def _book_contact(row: sqlite3.Row, phones: list[str]) -> Artifact:
@@ -249,11 +226,11 @@ def _book_contact(row: sqlite3.Row, phones: list[str]) -> Artifact:
         "emails": [],
     }
     if "viber" in keys and row["viber"] is not None:
-        fields["viber_user"] = bool(_int(row["viber"]))
+        fields["viber_user"] = bool(as_int(row["viber"]))
     return Artifact(
         kind="contact",
         fields=fields,
-        deleted=bool(_int(row["deleted"])) if "deleted" in keys else False,
+        deleted=bool(as_int(row["deleted"])) if "deleted" in keys else False,
         source_table="phonebookcontact",
         source_rowid=int(row["_id"]),
     )
@@ -266,7 +243,7 @@ class _People:
     """participants_info rows, conversation members and the account, from viber_messages."""
 
     def __init__(self, conn: sqlite3.Connection, ctx: ParseContext, tables: Tables) -> None:
-        columns = ["_id", "number", *_optional(tables, "participants_info", _INFO_OPTIONAL)]
+        columns = ["_id", "number", *present(tables, "participants_info", _INFO_OPTIONAL)]
         self.rows = list(_select(conn, "participants_info", columns))
         self.info: dict[Any, sqlite3.Row] = {r["_id"]: r for r in self.rows}
         keys = set(columns)
@@ -281,8 +258,8 @@ class _People:
             self.members.setdefault(conversation, []).append(info_id)
         self.threads: dict[Any, str] = {}
         conv_cols = ("_id", "name")
-        if _section(tables, ctx, "conversations", conv_cols):
-            partner = _optional(tables, "conversations", ("participant_id_1",))
+        if side_table(tables, ctx, "conversations", conv_cols):
+            partner = present(tables, "conversations", ("participant_id_1",))
             for row in _select(conn, "conversations", [*conv_cols, *partner]):
                 if _text(row["name"]):
                     self.threads[row["_id"]] = str(_text(row["name"]))
@@ -305,12 +282,7 @@ class _People:
         return next((_text(row[c]) for c in columns if c in keys and _text(row[c])), None)
 
     def contacts(self, ctx: ParseContext) -> Iterator[Artifact]:
-        for row in self.rows:
-            ctx.cancel.check()
-            try:
-                yield self._contact(row)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"participants_info row {row['_id']!r} skipped: {exc}")
+        yield from each_row(ctx, self.rows, "participants_info", "_id", self._contact)
 
     def _contact(self, row: sqlite3.Row) -> Artifact:
         number = _text(row["number"])
@@ -336,19 +308,14 @@ class _People:
 def _messages(
     conn: sqlite3.Connection, ctx: ParseContext, tables: Tables, people: _People
 ) -> Iterator[Artifact]:
-    optional = _optional(tables, "messages", _MESSAGE_OPTIONAL)
-    for row in _select(conn, "messages", [*_MESSAGES_REQUIRED["messages"], *optional]):
-        ctx.cancel.check()
-        try:
-            yield _message(row, people)
-        except (TypeError, ValueError) as exc:
-            ctx.warn(f"messages row {row['_id']!r} skipped: {exc}")
+    optional = present(tables, "messages", _MESSAGE_OPTIONAL)
+    rows = _select(conn, "messages", [*_MESSAGES_REQUIRED["messages"], *optional])
+    yield from each_row(ctx, rows, "messages", "_id", lambda row: _message(row, people))
 
 
 def _message(row: sqlite3.Row, people: _People) -> Artifact:
-    keys = row.keys()
-    get = {c: row[c] if c in keys else None for c in _MESSAGE_OPTIONAL}
-    send_type = _int(row["send_type"])
+    get = row_values(row, _MESSAGE_OPTIONAL)
+    send_type = as_int(row["send_type"])
     direction = {1: "outgoing", 0: "incoming"}.get(send_type) if send_type is not None else None
     # The account sent every outgoing message, whichever participant row the app linked.
     if direction == "outgoing" and people.account:
@@ -373,14 +340,14 @@ def _message(row: sqlite3.Row, people: _People) -> Artifact:
         "attachments": [uri] if uri else [],
         "thread_name": people.threads.get(conversation),
         "sender_name": people.name(author),
-        "message_type": _int(get["extra_mime"]),
+        "message_type": as_int(get["extra_mime"]),
     }
     return Artifact(
         kind="message",
         fields=fields,
         ts=from_unix_ms(row["msg_date"]),
         ts_raw=row["msg_date"],
-        deleted=bool(_int(get["deleted"])),
+        deleted=bool(as_int(get["deleted"])),
         source_table="messages",
         source_rowid=int(row["_id"]),
     )

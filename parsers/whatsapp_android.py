@@ -52,13 +52,11 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
-from triage_app.core.errors import ParserError
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser
+from triage_app.core.parsing import NotApplicable, ParseContext, SQLiteParser, require
 from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms
-
-from .whatsapp_android_contacts import as_int, phone_from_jid, text
+from triage_app.core.values import phone_from_jid, strict_int, text
 
 APP = "whatsapp"
 STATUS_JID = "status@broadcast"
@@ -110,9 +108,7 @@ class WhatsappAndroid(SQLiteParser):
     def check_schema(self, conn: sqlite3.Connection) -> dict[str, set[str]]:
         tables = table_columns(conn)
         required = _CURRENT_REQUIRED if _schema(conn, tables) == "current" else _LEGACY_REQUIRED
-        missing = _missing(tables, required)
-        if missing:
-            raise ParserError("schema not as expected, missing: " + ", ".join(missing))
+        require(tables, required)
         return tables
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
@@ -144,17 +140,6 @@ def _has_real_message(conn: sqlite3.Connection, columns: set[str]) -> bool:
         return True  # let the required-column check name what is missing
     row = conn.execute("SELECT 1 FROM message WHERE key_id IS NOT '-1' LIMIT 1").fetchone()
     return row is not None
-
-
-def _missing(tables: Mapping[str, set[str]], required: Mapping[str, frozenset[str]]) -> list[str]:
-    missing: list[str] = []
-    for table, columns in required.items():
-        have = tables.get(table)
-        if have is None:
-            missing.append(f"table {table}")
-        else:
-            missing += [f"{table}.{c}" for c in sorted(columns) if c not in have]
-    return missing
 
 
 def _rows(
@@ -213,20 +198,20 @@ def _legacy_record(row: tuple[Any, ...], subjects: Mapping[str, str]) -> Artifac
     chat, data, key_id, caption = text(chat), text(data), text(key_id), text(caption)
     if chat == "-1" and key_id == "-1" and data is None:
         return None  # WhatsApp's placeholder row, present in every database
-    kind = as_int(kind)
-    system = as_int(status) == _LEGACY_SYSTEM_STATUS or chat == "-1"
+    kind = strict_int(kind)
+    system = strict_int(status) == _LEGACY_SYSTEM_STATUS or chat == "-1"
     thread = None if chat == "-1" else chat
     media = _media(media_name, mime, size) if kind in _FILE_TYPES and not system else _NO_MEDIA
     fields = {
         "app": APP,
         "thread": thread,
-        **_parties(thread, as_int(from_me) == 1, system, text(actor)),
+        **_parties(thread, strict_int(from_me) == 1, system, text(actor)),
         "body": data if data is not None else caption,
         **media,
         **_extras(thread, subjects.get(thread or ""), kind, key_id, system),
     }
     if system:
-        fields["system_action"] = as_int(size)  # legacy keeps the action code in media_size
+        fields["system_action"] = strict_int(size)  # legacy keeps the action code in media_size
     return _message(fields, rowid, ts_raw, "messages")
 
 
@@ -266,7 +251,7 @@ def _current_record(row: tuple[Any, ...]) -> Artifact | None:
     thread, body, key_id = text(thread), text(body), text(key_id)
     if chat_row == -1 and key_id == "-1" and body is None:
         return None  # WhatsApp's placeholder row, present in every database
-    kind = as_int(kind)
+    kind = strict_int(kind)
     system = kind == _SYSTEM_TYPE
     media = _NO_MEDIA
     if media_row is not None:
@@ -274,13 +259,13 @@ def _current_record(row: tuple[Any, ...]) -> Artifact | None:
     fields = {
         "app": APP,
         "thread": thread,
-        **_parties(thread, as_int(from_me) == 1, system, text(sender)),
+        **_parties(thread, strict_int(from_me) == 1, system, text(sender)),
         "body": body if body is not None else text(caption),
         **media,
         **_extras(thread, text(subject), kind, key_id, system),
     }
     if system:
-        fields["system_action"] = as_int(action)
+        fields["system_action"] = strict_int(action)
     return _message(fields, rowid, ts_raw, "message")
 
 
@@ -317,7 +302,7 @@ _NO_MEDIA: dict[str, Any] = {"attachments": []}
 
 
 def _media(path: Any, mime: Any, size: Any) -> dict[str, Any]:
-    name, mime_text, size_int = text(path), text(mime), as_int(size)
+    name, mime_text, size_int = text(path), text(mime), strict_int(size)
     out: dict[str, Any] = {"attachments": [name] if name else []}
     if mime_text:
         out["media_mime"] = mime_text
@@ -363,8 +348,8 @@ def _calls(
 
 def _call_record(row: tuple[Any, ...]) -> Artifact:
     rowid, from_me, ts_raw, duration, video, result, jid = row
-    result, duration, jid = as_int(result), as_int(duration), text(jid)
-    if as_int(from_me) == 1:
+    result, duration, jid = strict_int(result), strict_int(duration), text(jid)
+    if strict_int(from_me) == 1:
         direction = "outgoing"
     elif result in _NOT_ANSWERED or (result != _CONNECTED and not duration):
         direction = "missed"
@@ -376,7 +361,7 @@ def _call_record(row: tuple[Any, ...]) -> Artifact:
         "name": None,
         "direction": direction,
         "duration_s": duration,
-        "video": as_int(video) == 1,
+        "video": strict_int(video) == 1,
         "jid": jid,
         "call_result": _CALL_RESULTS.get(result, str(result)) if result is not None else None,
     }

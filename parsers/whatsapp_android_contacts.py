@@ -32,13 +32,13 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import FileInfo, ParseContext, SQLiteParser
+from triage_app.core.parsing import FileInfo, ParseContext, SQLiteParser, each_row
+from triage_app.core.sqlite_reader import table_columns
 from triage_app.core.timeconv import from_unix_ms, iso
+from triage_app.core.values import phone_from_jid, strict_int, text
 
 _NOT_PEOPLE = ("@g.us", "@broadcast", "@newsletter")
 _OPTIONAL = ("is_whatsapp_user", "status", "status_timestamp")
-# Servers of JIDs whose user part is a phone number (`c.us` in very old databases).
-_PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us"})
 
 
 class WhatsappAndroidContacts(SQLiteParser):
@@ -65,21 +65,13 @@ class WhatsappAndroidContacts(SQLiteParser):
         return name == "wa.db" or "whatsapp" in name
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
-        have = {str(r[1]).lower() for r in conn.execute("PRAGMA table_info(wa_contacts)")}
+        have = table_columns(conn)["wa_contacts"]
         optional = ", ".join(c if c in have else f"NULL AS {c}" for c in _OPTIONAL)
         sql = (
             "SELECT _id, jid, display_name, wa_name, given_name, family_name, number,"
             f" {optional} FROM wa_contacts ORDER BY _id"
         )
-        for row in conn.execute(sql):
-            ctx.cancel.check()
-            try:
-                record = _record(row)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"wa_contacts row {row['_id']!r} skipped: {exc}")
-                continue
-            if record is not None:
-                yield record
+        yield from each_row(ctx, conn.execute(sql), "wa_contacts", "_id", _record)
 
 
 def _record(row: sqlite3.Row) -> Artifact | None:
@@ -88,7 +80,7 @@ def _record(row: sqlite3.Row) -> Artifact | None:
         raise ValueError(f"not a JID: {jid!r}")
     if jid.endswith(_NOT_PEOPLE):
         return None
-    user = as_int(row["is_whatsapp_user"])
+    user = strict_int(row["is_whatsapp_user"])
     fields: dict[str, Any] = {
         "app": "whatsapp",
         "name": _name(row),
@@ -127,37 +119,3 @@ def _phones(jid: str, number: str | None) -> list[str]:
         if own is None or digits != own[1:]:
             phones.append(number)
     return phones
-
-
-def phone_from_jid(jid: str | None) -> str | None:
-    """`+<digits>` for a phone JID (`556183125151@s.whatsapp.net`, with an optional
-    `:device` or `.agent` suffix), None for groups, broadcasts and non-phone ids."""
-    if not jid or "@" not in jid:
-        return None
-    user, _, server = jid.partition("@")
-    if server not in _PHONE_SERVERS:
-        return None
-    user = user.split(":", 1)[0].split(".", 1)[0]
-    if user.isascii() and user.isdigit() and len(user) <= 15:
-        return "+" + user
-    return None
-
-
-def text(value: Any) -> str | None:
-    """A stored text value as str; a BLOB in a text column is decoded (UTF-8, replaced)."""
-    if value is None or type(value) is str:
-        return value
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def as_int(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return int(value)
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"not an integer: {value!r}") from None

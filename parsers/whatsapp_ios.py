@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.parsing import ParseContext, SQLiteParser
+from triage_app.core.parsing import ParseContext, SQLiteParser, each_row
 from triage_app.core.timeconv import from_cocoa_s
 
 _MESSAGES = """
@@ -72,12 +72,7 @@ class WhatsappIos(SQLiteParser):
     }
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
-        for row in conn.execute(_MESSAGES):
-            ctx.cancel.check()
-            try:
-                yield self._record(row)
-            except (TypeError, ValueError) as exc:
-                ctx.warn(f"ZWAMESSAGE row {row['pk']!r} skipped: {exc}")
+        yield from each_row(ctx, conn.execute(_MESSAGES), "ZWAMESSAGE", "pk", self._record)
 
     @staticmethod
     def _record(row: sqlite3.Row) -> Artifact:

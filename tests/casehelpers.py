@@ -2,12 +2,70 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from triage_app.core import caseinfo
+from triage_app.core.case import Case
 from triage_app.core.casedb import connect
+from triage_app.core.engine import Scan
 from triage_app.core.export import records
+from triage_app.core.models import ScanOptions
+from triage_app.core.parsing import Parser
+
+RUNS_SQL = "SELECT parser, status, message, records, warnings FROM parser_runs"
+# For one parser on one file: the outcome without the parser's name.
+OUTCOME_SQL = "SELECT status, records, warnings, message FROM parser_runs"
+# For several parsers: by parser name.
+BY_PARSER_SQL = "SELECT parser, status, records, warnings, message FROM parser_runs ORDER BY parser"
+
+
+def scan_with(
+    case_dir: Path,
+    parsers: Sequence[Parser],
+    evidence: Path,
+    runs_sql: str = RUNS_SQL,
+    *,
+    require_ok: bool = False,
+) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    """Scan `evidence` into a new case with only `parsers`: the case database, opened
+    read-only, and its parser_runs rows as `runs_sql` selects them. With `require_ok` the
+    scan itself must end `ok`."""
+    case = Case.open(case_dir)
+    try:
+        summary = Scan(case, ScanOptions(), parsers=list(parsers)).run([evidence])
+    finally:
+        case.close()
+    if require_ok:
+        assert summary.status == "ok", summary
+    conn = connect(case_dir / "case.sqlite", readonly=True)
+    return conn, [dict(r) for r in conn.execute(runs_sql)]
+
+
+def scan_records(
+    case_dir: Path,
+    parsers: Sequence[Parser],
+    evidence: Path,
+    kind: str,
+    runs_sql: str = RUNS_SQL,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`scan_with` for a test that reads one kind of record: those records and the runs."""
+    conn, runs = scan_with(case_dir, parsers, evidence, runs_sql)
+    try:
+        return list(records(conn, kind)), runs
+    finally:
+        conn.close()
+
+
+def truncated_copy(source: Path, target: Path, extra: int = 100) -> Path:
+    """Write the first half of `source` (and `extra` bytes more) to `target`: a file cut short,
+    as a copy interrupted mid-way leaves it."""
+    data = source.read_bytes()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data[: len(data) // 2 + extra])
+    return target
 
 
 def file_records(case: Path) -> list[dict[str, Any]]:

@@ -7,13 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import BY_PARSER_SQL, scan_with
+
 from parsers.android_calls import AndroidCalls
 from parsers.android_contacts import AndroidContacts
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 DB_DIR = "data/data/com.android.providers.contacts/databases"
 DATA_COLS = ", ".join(f"data{i} TEXT" for i in range(1, 16))
@@ -101,13 +99,9 @@ def _calllog_db(path: Path) -> None:
 
 
 def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[AndroidContacts(), AndroidCalls()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    runs = [dict(r) for r in conn.execute("SELECT parser, status, records, warnings, message"
-                                          " FROM parser_runs ORDER BY parser")]  # fmt: skip
-    return conn, runs
+    return scan_with(
+        tmp_path / "case", [AndroidContacts(), AndroidCalls()], evidence, BY_PARSER_SQL
+    )
 
 
 def test_contacts_and_calls(tmp_path: Path, unchanged: Callable[..., None]) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from casehelpers import truncated_copy
 from fixtures_android import MESSAGES, SMS_DIR, SMS_SCHEMA, make_android_extraction, make_mmssms
 
 from triage_app.core import caseinfo
@@ -79,11 +80,9 @@ def test_loose_database_file(tmp_path: Path, unchanged: Callable[..., None]) -> 
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    db = make_mmssms(tmp_path / "src", wal_rows=0)
-    data = db.read_bytes()
-    evidence = tmp_path / "phone" / SMS_DIR
-    evidence.mkdir(parents=True)
-    (evidence / "mmssms.db").write_bytes(data[: len(data) // 2 + 100])
+    truncated_copy(
+        make_mmssms(tmp_path / "src", wal_rows=0), tmp_path / "phone" / SMS_DIR / "mmssms.db"
+    )
     conn = _scan(tmp_path, tmp_path / "phone")
     runs = _runs(conn)
     assert len(runs) == 1 and runs[0]["status"] == "error", runs

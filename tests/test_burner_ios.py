@@ -10,12 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import scan_records, truncated_copy
+
 from parsers.burner_ios import BurnerIos
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
-from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 CACHES = (
     "private/var/mobile/Containers/Data/Application/43637BC0-0000-4000-8000-000000000001"
@@ -123,22 +120,20 @@ def make_cache(folder: Path, entries: list[tuple[str, bool, bytes]] | None = Non
     return folder / "Cache.db"
 
 
+RUNS = (
+    "SELECT f.path, r.status, r.records, r.warnings, r.message FROM parser_runs r"
+    " JOIN files f ON f.id = r.file_id"
+)
+
+
 def _scan(tmp_path: Path, evidence: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[BurnerIos()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
+    messages, rows = scan_records(tmp_path / "case", [BurnerIos()], evidence, "message", RUNS)
     runs = {
         r["path"].rsplit("/", 1)[-1]: {
             k: r[k] for k in ("status", "records", "warnings", "message")
         }
-        for r in conn.execute(
-            "SELECT f.path, r.status, r.records, r.warnings, r.message FROM parser_runs r"
-            " JOIN files f ON f.id = r.file_id"
-        )
+        for r in rows
     }
-    messages = list(records(conn, "message"))
-    conn.close()
     return messages, runs
 
 
@@ -190,10 +185,7 @@ def test_inline_page(tmp_path: Path) -> None:
 
 
 def test_truncated_cache_is_an_error(tmp_path: Path) -> None:
-    data = make_cache(tmp_path / "src").read_bytes()
-    folder = tmp_path / "iphone" / CACHES
-    folder.mkdir(parents=True)
-    (folder / "Cache.db").write_bytes(data[: len(data) // 2 + 100])
+    truncated_copy(make_cache(tmp_path / "src"), tmp_path / "iphone" / CACHES / "Cache.db")
     _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert runs["Cache.db"]["status"] == "error" and runs["Cache.db"]["message"]
 

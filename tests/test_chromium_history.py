@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casehelpers import RUNS_SQL, scan_with, truncated_copy
 
 from parsers.chromium_history import ChromiumHistory, Origin
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
 from triage_app.core.dispatch import candidates
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 from triage_app.core.parsing import SQLITE_MAGIC, FileInfo
 
 # Tables as created by recent Chrome (history meta version 70): components/history/core/
@@ -141,20 +138,11 @@ def make_modern_history(db: Path, with_downloads: bool = True) -> Path:
     return db
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case_dir = tmp_path / "case"
-    case = Case.open(case_dir)
-    try:
-        summary = Scan(case, ScanOptions(), parsers=[ChromiumHistory()]).run([evidence])
-    finally:
-        case.close()
-    assert summary.status == "ok"
-    return connect(case_dir / "case.sqlite", readonly=True)
+RUNS = RUNS_SQL + " ORDER BY file_id"
 
 
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs ORDER BY file_id"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [ChromiumHistory()], evidence, RUNS, require_ok=True)
 
 
 def _sha(conn: sqlite3.Connection, suffix: str) -> str:
@@ -166,8 +154,8 @@ def test_modern_android_history(tmp_path: Path, unchanged: Callable[..., None]) 
     root = tmp_path / "phone"
     make_modern_history(root / ANDROID_DIR / "History")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [
         {"parser": "chromium_history", "status": "ok", "message": "", "records": 6, "warnings": 0}
     ]
     visits = list(records(conn, "web_visit"))
@@ -252,8 +240,8 @@ def test_old_schema_download_times_are_unix_seconds(tmp_path: Path) -> None:
     )
     conn.commit()
     conn.close()
-    db = _scan(tmp_path, tmp_path / "loose" / "History")
-    assert _runs(db)[0]["warnings"] == 0
+    db, runs = _scan(tmp_path, tmp_path / "loose" / "History")
+    assert runs[0]["warnings"] == 0
     (download,) = records(db, "web_download")
     assert download["ts"] == "2011-05-23T08:35:30Z" and download["ts_raw"] == 1306139730
     assert download["url"] == "http://b.example/x.exe"
@@ -270,8 +258,8 @@ def test_archived_history_without_downloads(tmp_path: Path) -> None:
     conn.execute("INSERT INTO visits VALUES (1, 1, ?, 0, 1, 0, 1)", (T1,))
     conn.commit()
     conn.close()
-    db = _scan(tmp_path, tmp_path / "c")
-    assert _runs(db) == [
+    db, runs = _scan(tmp_path, tmp_path / "c")
+    assert runs == [
         {"parser": "chromium_history", "status": "ok", "message": "", "records": 1, "warnings": 0}
     ]
     (visit,) = records(db, "web_visit")
@@ -284,18 +272,17 @@ def test_archived_history_without_downloads(tmp_path: Path) -> None:
 
 def test_missing_downloads_table_is_warned_and_visits_kept(tmp_path: Path) -> None:
     make_modern_history(tmp_path / "p" / ANDROID_DIR / "History", with_downloads=False)
-    db = _scan(tmp_path, tmp_path / "p")
-    (run,) = _runs(db)
+    _, (run,) = _scan(tmp_path, tmp_path / "p")
     assert run["status"] == "ok" and run["records"] == 5 and run["warnings"] == 1
     assert "no table downloads" in run["message"]
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_modern_history(tmp_path / "src" / "History").read_bytes()
-    evidence = tmp_path / "phone" / ANDROID_DIR
-    evidence.mkdir(parents=True)
-    (evidence / "History").write_bytes(data[: len(data) // 2 + 100])
-    (run,) = _runs(_scan(tmp_path, tmp_path / "phone"))
+    truncated_copy(
+        make_modern_history(tmp_path / "src" / "History"),
+        tmp_path / "phone" / ANDROID_DIR / "History",
+    )
+    _, (run,) = _scan(tmp_path, tmp_path / "phone")
     assert run["status"] == "error" and run["message"], run
 
 
@@ -305,7 +292,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("INSERT INTO visits VALUES (1, 1, 0)")
     conn.commit()
     conn.close()
-    (run,) = _runs(_scan(tmp_path, tmp_path / "p"))
+    _, (run,) = _scan(tmp_path, tmp_path / "p")
     assert run["status"] == "error"
     assert "visits.visit_time" in run["message"]
 
@@ -318,8 +305,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute("UPDATE urls SET title = x'd982d8a7ff' WHERE id = 3")
     conn.commit()
     conn.close()
-    db = _scan(tmp_path, tmp_path / "p")
-    (run,) = _runs(db)
+    db, (run,) = _scan(tmp_path, tmp_path / "p")
     assert run["status"] == "ok" and run["records"] == 5 and run["warnings"] == 1
     assert "visits row 2 skipped" in run["message"]
     visits = list(records(db, "web_visit"))
@@ -334,7 +320,7 @@ def test_unrelated_sqlite_named_history_is_skipped(tmp_path: Path) -> None:
     conn.execute("INSERT INTO history_items VALUES (1, 'https://x.example/')")
     conn.commit()
     conn.close()
-    (run,) = _runs(_scan(tmp_path, tmp_path / "p"))
+    _, (run,) = _scan(tmp_path, tmp_path / "p")
     assert run["status"] == "skipped"
     assert "urls" in run["message"] and "visits" in run["message"]
 
@@ -422,8 +408,8 @@ def test_corpus_history_v20(
 ) -> None:
     db = corpus("plaso/test_data/chrome/History")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, db)
+    assert runs == [
         {"parser": "chromium_history", "status": "ok", "message": "", "records": 74, "warnings": 0}
     ]
     visits = list(records(conn, "web_visit"))
@@ -473,8 +459,8 @@ def test_corpus_chrome_57_to_59(
 ) -> None:
     db = corpus(f"plaso/test_data/chrome/{name}")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, db)
+    assert runs == [
         {"parser": "chromium_history", "status": "ok", "message": "", "records": 2, "warnings": 0}
     ]
     (visit,) = records(conn, "web_visit")
@@ -498,8 +484,7 @@ def test_corpus_chrome_folder(
 ) -> None:
     folder = corpus("plaso/test_data/chrome")
     unchanged(folder)
-    conn = _scan(tmp_path, folder)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, folder)
     assert [r["status"] for r in runs] == ["ok"] * 5
     assert sum(r["warnings"] for r in runs) == 0
     assert len(list(records(conn, "web_visit"))) == 69 + 4

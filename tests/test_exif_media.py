@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casehelpers import scan_with
 from PIL import Image
 
 from parsers import exif_media
 from parsers.exif_media import MAX_READS, ExifMedia
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
 from triage_app.core.dispatch import candidates
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import Artifact, ScanOptions
+from triage_app.core.models import Artifact
 from triage_app.core.parsing import FileInfo, ParseContext, Parser
 from triage_app.core.progress import CancelToken
 
@@ -124,23 +122,15 @@ def huge_ifd_tiff() -> bytes:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case_dir = tmp_path / "case"
-    case = Case.open(case_dir)
-    try:
-        summary = Scan(case, ScanOptions(), parsers=[ExifMedia()]).run([evidence])
-    finally:
-        case.close()
-    assert summary.status == "ok"
-    return connect(case_dir / "case.sqlite", readonly=True)
+RUNS = (
+    "SELECT f.path, f.mime, r.parser, r.status, r.message, r.records, r.warnings"
+    " FROM parser_runs r JOIN files f ON f.id = r.file_id"
+)
 
 
-def _runs(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    sql = (
-        "SELECT f.path, f.mime, r.parser, r.status, r.message, r.records, r.warnings"
-        " FROM parser_runs r JOIN files f ON f.id = r.file_id"
-    )
-    return {r["path"]: dict(r) for r in conn.execute(sql)}
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, dict[str, dict[str, Any]]]:
+    conn, rows = scan_with(tmp_path / "case", [ExifMedia()], evidence, RUNS, require_ok=True)
+    return conn, {r["path"]: r for r in rows}
 
 
 def _media(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
@@ -227,8 +217,8 @@ def test_generated_photos_full_record(tmp_path: Path, unchanged: Callable[..., N
     (phone / "DCIM/Camera/not_a_photo.jpg").write_text("just text", encoding="utf-8")
     unchanged(phone)
 
-    conn = _scan(tmp_path, phone)
-    runs, media = _runs(conn), _media(conn)
+    conn, runs = _scan(tmp_path, phone)
+    media = _media(conn)
     assert sorted(runs) == [
         f"/DCIM/Camera/{n}" for n in ("IMG_0001.jpg", "IMG_0002.jpg", "VID_0003.mp4")
     ]
@@ -281,7 +271,7 @@ def test_time_without_offset_is_not_utc(tmp_path: Path) -> None:
     del exif.get_ifd(0x8769)[0x9011]  # no OffsetTimeOriginal
     gps = exif.get_ifd(0x8825)
     del gps[7], gps[29]  # no GPS time either
-    conn = _scan(tmp_path, make_jpeg(tmp_path / "ev/a.jpg", exif))
+    conn, _ = _scan(tmp_path, make_jpeg(tmp_path / "ev/a.jpg", exif))
     (photo,) = _media(conn).values()
     assert photo["taken_local"] == "2024-03-01T22:15:30"
     assert photo["ts"] is None and photo["ts_raw"] == "2024:03:01 22:15:30"
@@ -294,8 +284,8 @@ def test_garbage_gps_and_dates_are_warned(tmp_path: Path) -> None:
     gps = exif.get_ifd(0x8825)
     gps[1] = "Q"  # not a hemisphere
     gps[7] = (25.0, 0.0, 0.0)  # hour 25
-    conn = _scan(tmp_path, make_jpeg(tmp_path / "ev/a.jpg", exif))
-    (run,) = _runs(conn).values()
+    conn, runs = _scan(tmp_path, make_jpeg(tmp_path / "ev/a.jpg", exif))
+    (run,) = runs.values()
     assert (run["status"], run["records"], run["warnings"]) == ("ok", 1, 3), run
     assert "GPSLatitude unusable" in run["message"]
     (photo,) = _media(conn).values()
@@ -312,8 +302,8 @@ def test_truncated_photo_keeps_the_record(tmp_path: Path) -> None:
     # start of the EXIF block as values (a longitude of 162111493°, a model of "MM").
     (evidence / "cut.jpg").write_bytes(data[:300])
     (evidence / "stub.jpg").write_bytes(data[:30])  # inside the JFIF header
-    conn = _scan(tmp_path, evidence)
-    runs, media = _runs(conn), _media(conn)
+    conn, runs = _scan(tmp_path, evidence)
+    media = _media(conn)
     assert [(r["status"], r["records"], r["warnings"]) for r in runs.values()] == [("ok", 1, 1)] * 2
     assert "past the end of the file" in runs["/cut.jpg"]["message"]
     assert "EXIF unreadable: IndexError" in runs["/stub.jpg"]["message"]
@@ -384,8 +374,8 @@ def test_corpus_exif_py_folder(
 ) -> None:
     folder = corpus(EXIF_PY)
     unchanged(folder)
-    conn = _scan(tmp_path, folder)
-    runs, media = _runs(conn), _media(conn)
+    conn, runs = _scan(tmp_path, folder)
+    media = _media(conn)
     assert len(runs) == len(media) == 40  # every image file, one record each
     assert [r for r in runs.values() if r["status"] != "ok"] == []
     for path, lat, lon, alt in GPS_FACTS:
@@ -438,7 +428,8 @@ def test_corpus_plaso_dji(
 ) -> None:
     image = corpus("plaso/test_data/testimage.jpg")
     unchanged(image)
-    (photo,) = _media(_scan(tmp_path, image)).values()
+    conn, _ = _scan(tmp_path, image)
+    (photo,) = _media(conn).values()
     assert (photo["make"], photo["model"]) == ("DJI", "FC3582")
     assert photo["taken_local"] == "2023-08-01T23:19:48" and photo["ts"] is None
     assert photo["lat"] == pytest.approx(68.875712, abs=1e-5)

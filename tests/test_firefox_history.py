@@ -11,13 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casehelpers import scan_with, truncated_copy
 
 from parsers.firefox_history import FirefoxHistory, file_uri_to_path
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 LINUX_PROFILE = "home/amal/.mozilla/firefox/abcd1234.default-release"
 WINDOWS_PROFILE = "Users/amal/AppData/Roaming/Mozilla/Firefox/Profiles/x1y2z3.default"
@@ -163,21 +160,14 @@ def make_modern_places(folder: Path, visit_types: Sequence[Any] = (2, 1, 7)) -> 
     return _make_db(folder / "places.sqlite", statements, wal_last=wal)
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case_dir = tmp_path / "case"
-    case = Case.open(case_dir)
-    summary = Scan(case, ScanOptions(), parsers=[FirefoxHistory()]).run([evidence])
-    case.close()
-    assert summary.status == "ok"
-    return connect(case_dir / "case.sqlite", readonly=True)
+RUNS = (
+    "SELECT f.path, r.parser, r.status, r.message, r.records, r.warnings"
+    " FROM parser_runs r JOIN files f ON f.id = r.file_id ORDER BY f.path"
+)
 
 
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = (
-        "SELECT f.path, r.parser, r.status, r.message, r.records, r.warnings"
-        " FROM parser_runs r JOIN files f ON f.id = r.file_id ORDER BY f.path"
-    )
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [FirefoxHistory()], evidence, RUNS, require_ok=True)
 
 
 def _sha(conn: sqlite3.Connection, name: str) -> str:
@@ -187,8 +177,8 @@ def _sha(conn: sqlite3.Connection, name: str) -> str:
 def test_modern_profile_with_live_wal(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_modern_places(tmp_path / "disk" / LINUX_PROFILE)
     unchanged(tmp_path / "disk")
-    conn = _scan(tmp_path, tmp_path / "disk")
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, tmp_path / "disk")
+    assert runs == [
         {
             "path": f"/{LINUX_PROFILE}/places.sqlite",
             "parser": "firefox_history",
@@ -282,8 +272,7 @@ def test_old_windows_profile_with_downloads_sqlite(
 ) -> None:
     _old_profile(tmp_path / "C" / WINDOWS_PROFILE)
     unchanged(tmp_path / "C")
-    conn = _scan(tmp_path, tmp_path / "C")
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, tmp_path / "C")
     assert [
         (r["path"].rsplit("/", 1)[1], r["status"], r["records"], r["warnings"]) for r in runs
     ] == [
@@ -333,7 +322,7 @@ def test_fenix_places_in_milliseconds(tmp_path: Path) -> None:
             "INSERT INTO moz_historyvisits VALUES (2, 0, NULL, 1, 1699990000000, 2)",
         ],
     )
-    conn = _scan(tmp_path, tmp_path / "phone")
+    conn, _ = _scan(tmp_path, tmp_path / "phone")
     local, synced = records(conn, "web_visit")
     assert local["ts"] == "2023-11-14T22:13:20.123000Z" and local["ts_raw"] == 1700000000123
     assert local["visit_count"] == 3 and local["profile"] is None and local["is_local"] is True
@@ -341,12 +330,10 @@ def test_fenix_places_in_milliseconds(tmp_path: Path) -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    src = make_modern_places(tmp_path / "src")
-    data = src.read_bytes()
-    folder = tmp_path / "disk" / LINUX_PROFILE
-    folder.mkdir(parents=True)
-    (folder / "places.sqlite").write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "disk"))
+    truncated_copy(
+        make_modern_places(tmp_path / "src"), tmp_path / "disk" / LINUX_PROFILE / "places.sqlite"
+    )
+    _, runs = _scan(tmp_path, tmp_path / "disk")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -358,7 +345,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
             "CREATE TABLE moz_historyvisits (id INTEGER PRIMARY KEY, place_id INTEGER)",
         ],
     )
-    (run,) = _runs(_scan(tmp_path, tmp_path / "disk"))
+    _, (run,) = _scan(tmp_path, tmp_path / "disk")
     assert run["status"] == "error"
     for name in ("moz_places.title", "moz_places.visit_count", "moz_historyvisits.visit_date"):
         assert name in run["message"]
@@ -373,8 +360,7 @@ def test_garbage_rows_are_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute("INSERT INTO moz_historyvisits VALUES (4, 0, 1, -5, 1, 0, 0, NULL)")
     conn.commit()
     conn.close()
-    db = _scan(tmp_path, tmp_path / "disk")
-    (run,) = _runs(db)
+    db, (run,) = _scan(tmp_path, tmp_path / "disk")
     assert run["status"] == "ok" and run["records"] == 4 and run["warnings"] == 2, run
     assert "moz_historyvisits row 2" in run["message"] and "moz_annos row 1" in run["message"]
     visits = list(records(db, "web_visit"))
@@ -389,14 +375,15 @@ def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
     folder = tmp_path / "disk" / "some" / "app"
     _make_db(folder / "places.sqlite", ["CREATE TABLE places (id INTEGER, name TEXT)"])
     _make_db(folder / "downloads.sqlite", ["CREATE TABLE downloads (id INTEGER, url TEXT)"])
-    runs = _runs(_scan(tmp_path, tmp_path / "disk"))
+    _, runs = _scan(tmp_path, tmp_path / "disk")
     assert [r["status"] for r in runs] == ["skipped", "skipped"]
     assert "moz_places" in runs[0]["message"]
 
 
 def test_empty_places_is_no_data(tmp_path: Path) -> None:
     _make_db(tmp_path / "disk" / LINUX_PROFILE / "places.sqlite", MODERN_SCHEMA)
-    assert _runs(_scan(tmp_path, tmp_path / "disk"))[0]["status"] == "no_data"
+    _, runs = _scan(tmp_path, tmp_path / "disk")
+    assert runs[0]["status"] == "no_data"
 
 
 @pytest.mark.parametrize(
@@ -422,8 +409,8 @@ def test_corpus_places_before_firefox_24(
 ) -> None:
     db = corpus("plaso/test_data/firefox/places.sqlite")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert [(r["status"], r["warnings"]) for r in _runs(conn)] == [("ok", 0)]
+    conn, runs = _scan(tmp_path, db)
+    assert [(r["status"], r["warnings"]) for r in runs] == [("ok", 0)]
     (visit,) = records(conn, "web_visit")
     assert visit["ts"] == "2011-07-01T11:16:21.371935Z"
     assert visit["ts_raw"] == 1309518981371935
@@ -438,8 +425,8 @@ def test_corpus_downloads_sqlite(
 ) -> None:
     db = corpus("plaso/test_data/firefox/downloads.sqlite")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert [(r["status"], r["warnings"]) for r in _runs(conn)] == [("ok", 0)]
+    conn, runs = _scan(tmp_path, db)
+    assert [(r["status"], r["warnings"]) for r in runs] == [("ok", 0)]
     (download,) = records(conn, "web_download")
     assert download["url"] == (
         "https://plaso.googlecode.com/files/plaso-static-1.0.1-win32-vs2008.zip"

@@ -7,12 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import scan_with, truncated_copy
+
 from parsers.hangouts import Hangouts
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 # Tables as Hangouts (com.google.android.talk, 2017) creates them: names, types and order verbatim
 # from plaso's babel.db; `messages` is cut after `longitude` and `conversations` after
@@ -97,24 +95,16 @@ def make_babel(path: Path, tables: tuple[str, ...] = ALL_TABLES) -> Path:
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[Hangouts()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
-
-
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [Hangouts()], evidence)
 
 
 def test_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "phone"
     make_babel(root / TALK_DIR / "babel0.db")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [
         {"parser": "hangouts", "status": "ok", "message": "", "records": 8, "warnings": 0}
     ]
     messages = list(records(conn, "message"))
@@ -162,7 +152,7 @@ def test_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_participants_are_contacts(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_babel(tmp_path / "loose" / "babel1.db"))
+    conn, _ = _scan(tmp_path, make_babel(tmp_path / "loose" / "babel1.db"))
     contacts = list(records(conn, "contact"))
     assert [
         (c["name"], c["phones"], c["emails"], c["chat_id"], c.get("blocked"), c.get("is_account"))
@@ -176,11 +166,10 @@ def test_participants_are_contacts(tmp_path: Path) -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_babel(tmp_path / "src" / "babel0.db").read_bytes()
-    target = tmp_path / "phone" / TALK_DIR / "babel0.db"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    truncated_copy(
+        make_babel(tmp_path / "src" / "babel0.db"), tmp_path / "phone" / TALK_DIR / "babel0.db"
+    )
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -193,7 +182,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (_id INTEGER PRIMARY KEY, conversation_id TEXT, text TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert runs[0]["status"] == "error"
     assert "messages.timestamp" in runs[0]["message"]
     assert "messages.author_chat_id" in runs[0]["message"]
@@ -201,8 +190,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
 
 def test_missing_side_table_is_a_warning(tmp_path: Path) -> None:
     tables = (MESSAGES, PARTICIPANTS, CONVERSATIONS)
-    conn = _scan(tmp_path, make_babel(tmp_path / "phone" / "babel0.db", tables))
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, make_babel(tmp_path / "phone" / "babel0.db", tables))
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 8 and runs[0]["warnings"] == 1
     assert "conversation_participants" in runs[0]["message"]
     assert all(m["recipients"] == [] for m in records(conn, "message"))
@@ -215,8 +203,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute(_MSG, (7, "y", ONE, YUSUF, YUSUF, b"\xff", 99999999999999999, 4, 2, *(None,) * 5))
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, db)
-    runs = _runs(case)
+    case, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 9 and runs[0]["warnings"] == 1
     assert "row 6" in runs[0]["message"]
     last = list(records(case, "message"))[-1]
@@ -231,7 +218,7 @@ def test_unrelated_babel_db_is_skipped(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, db))
+    _, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "skipped" and "participants" in runs[0]["message"]
 
 
@@ -240,8 +227,7 @@ def test_corpus_plaso_babel(
 ) -> None:
     db = corpus("plaso/test_data/android/babel.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["warnings"] == 0
     messages = list(records(conn, "message"))
     assert len(messages) == 14

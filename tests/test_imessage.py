@@ -7,12 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import scan_with, truncated_copy
+
 from parsers.imessage import IMessage, attributed_text, cocoa_date
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 # Tables as Messages creates them (macOS 10.11 / iOS 9, verbatim from plaso's imessage_chat.db;
 # later versions only add columns, which the parser tolerates).
@@ -135,24 +133,16 @@ def make_messages_db(path: Path) -> Path:
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[IMessage()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
-
-
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [IMessage()], evidence)
 
 
 def test_ios_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "iphone"
     make_messages_db(root / SMS_DIR / "sms.db")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [
         {"parser": "imessage", "status": "ok", "message": "", "records": 4, "warnings": 0}
     ]
     messages = list(records(conn, "message"))
@@ -216,11 +206,10 @@ def test_cocoa_date_unit_per_value() -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_messages_db(tmp_path / "src" / "sms.db").read_bytes()
-    target = tmp_path / "iphone" / SMS_DIR / "sms.db"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "iphone"))
+    truncated_copy(
+        make_messages_db(tmp_path / "src" / "sms.db"), tmp_path / "iphone" / SMS_DIR / "sms.db"
+    )
+    _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -232,7 +221,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE message (ROWID INTEGER PRIMARY KEY, text TEXT, handle_id INTEGER)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "mac"))
+    _, runs = _scan(tmp_path, tmp_path / "mac")
     assert runs[0]["status"] == "error"
     assert "message.date" in runs[0]["message"] and "message.is_from_me" in runs[0]["message"]
 
@@ -244,8 +233,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute(_INSERT, (6, "G6", b"\x00\xff", 99, b"\x00", None, -5, None, None, 0))
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, db)
-    runs = _runs(case)
+    case, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 5 and runs[0]["warnings"] == 1
     assert "row 5" in runs[0]["message"]
     last = list(records(case, "message"))[-1]
@@ -260,7 +248,7 @@ def test_unrelated_chat_db_is_skipped(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, db))
+    _, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "skipped" and "handle" in runs[0]["message"]
 
 
@@ -269,8 +257,7 @@ def test_corpus_imessage_chat(
 ) -> None:
     db = corpus("plaso/test_data/sqlite/imessage_chat.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["warnings"] == 0
     messages = sorted(records(conn, "message"), key=lambda m: m["ts"])
     assert len(messages) == 10

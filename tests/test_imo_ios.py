@@ -13,12 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import RUNS_SQL, scan_with, truncated_copy
+
 from parsers.imo_ios import ImoIos
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 APP_DIR = "private/var/mobile/Containers/Data/Application/7C1D2E3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F"
 OWNER = "2001000000000001"
@@ -113,16 +111,11 @@ def make_imodb(path: Path, tables: tuple[str, ...] = ALL_TABLES) -> Path:
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[ImoIos()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
+RUNS = RUNS_SQL + " ORDER BY file_id"
 
 
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs ORDER BY file_id"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [ImoIos()], evidence, RUNS)
 
 
 def _sha(conn: sqlite3.Connection) -> str:
@@ -133,8 +126,8 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "iphone"
     make_imodb(root / APP_DIR / "Documents" / "IMODb2.sqlite")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [
         {"parser": "imo_ios", "status": "ok", "message": "", "records": 6, "warnings": 0}
     ]
     messages = list(records(conn, "message"))
@@ -168,7 +161,7 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_contacts(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_imodb(tmp_path / "loose" / "IMODb2.sqlite"))
+    conn, _ = _scan(tmp_path, make_imodb(tmp_path / "loose" / "IMODb2.sqlite"))
     contacts = list(records(conn, "contact"))
     assert len(contacts) == 2
     first = contacts[0]
@@ -187,11 +180,11 @@ def test_contacts(tmp_path: Path) -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_imodb(tmp_path / "src" / "IMODb2.sqlite").read_bytes()
-    target = tmp_path / "iphone" / APP_DIR / "Documents" / "IMODb2.sqlite"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "iphone"))
+    truncated_copy(
+        make_imodb(tmp_path / "src" / "IMODb2.sqlite"),
+        tmp_path / "iphone" / APP_DIR / "Documents" / "IMODb2.sqlite",
+    )
+    _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -201,14 +194,13 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("ALTER TABLE ZIMOCHATMSG DROP COLUMN ZISSENT")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, db))
+    _, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "error" and "ZIMOCHATMSG.ZISSENT" in runs[0]["message"]
 
 
 def test_missing_side_tables_are_warnings(tmp_path: Path) -> None:
     db = make_imodb(tmp_path / "ev" / "IMODb2.sqlite", tables=(CHATMSG,))
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 4 and runs[0]["warnings"] == 3
     for table in ("ZIMOKEYVAL", "ZIMOMEDIALOCALINFO", "ZIMOCONTACT"):
         assert table in runs[0]["message"]
@@ -229,8 +221,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute("INSERT INTO ZIMOMEDIALOCALINFO (Z_PK, ZCHATMSG, ZMETADATA) VALUES (9, 6, 42)")
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, db)
-    runs = _runs(case)
+    case, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 7 and runs[0]["warnings"] == 1
     assert "row 5" in runs[0]["message"]
     last = list(records(case, "message"))[-1]
@@ -245,7 +236,7 @@ def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE ZNOTE (Z_PK INTEGER PRIMARY KEY, ZTEXT VARCHAR)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, db))
+    _, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "skipped" and "ZIMOCHATMSG" in runs[0]["message"]
 
 
@@ -254,8 +245,8 @@ def test_corpus_plaso_imohd(
 ) -> None:
     db = corpus("plaso/test_data/ios/IMODb2.sqlite")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, db)
+    assert runs == [
         {"parser": "imo_ios", "status": "ok", "message": "", "records": 20, "warnings": 0}
     ]
     messages = list(records(conn, "message"))

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from parsers.instagram_ios import ArchiveError, InstagramIos, KeyedArchive
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
+from casehelpers import scan_with, truncated_copy
+
+from parsers.instagram_ios import InstagramIos
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
+from triage_app.core.keyed_archive import ArchiveError, KeyedArchive
 
 # Table definitions as Instagram for iOS creates them (verbatim from plaso's 9368974384.db).
 THREADS = (
@@ -254,24 +253,16 @@ def make_db(path: Path, rows: list[tuple[str, str, Any]] = MESSAGE_ROWS) -> Path
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[InstagramIos()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
-
-
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [InstagramIos()], evidence)
 
 
 def test_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "phone"
     make_db(root / APP_DIR / f"{ME}.db")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [
         {"parser": "instagram_ios", "status": "ok", "message": "", "records": 5, "warnings": 0}
     ]
     messages = list(records(conn, "message"))
@@ -316,7 +307,7 @@ def test_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_call_notice_and_legacy_participants(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_db(tmp_path / "loose" / f"{ME}.db"))
+    conn, _ = _scan(tmp_path, make_db(tmp_path / "loose" / f"{ME}.db"))
     call = list(records(conn, "message"))[3]
     assert (call["activity"], call["call_id"], call["body"]) == ("Video chat ended", "1813", None)
     assert (call["sender"], call["sender_name"], call["sender_username"]) == (
@@ -330,11 +321,10 @@ def test_call_notice_and_legacy_participants(tmp_path: Path) -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_db(tmp_path / "src" / f"{ME}.db").read_bytes()
-    target = tmp_path / "phone" / APP_DIR / f"{ME}.db"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    truncated_copy(
+        make_db(tmp_path / "src" / f"{ME}.db"), tmp_path / "phone" / APP_DIR / f"{ME}.db"
+    )
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -346,7 +336,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (message_id TEXT, thread_id TEXT, row_id INTEGER)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert runs[0]["status"] == "error" and "messages.archive" in runs[0]["message"], runs
 
 
@@ -382,8 +372,7 @@ def test_garbage_rows_are_warned_and_skipped(tmp_path: Path) -> None:
         ("g4", DM_THREAD, _cyclic_archive()),
         ("g5", DM_THREAD, good[2][: len(good[2]) // 2]),
     ]
-    conn = _scan(tmp_path, make_db(tmp_path / "phone" / f"{ME}.db", rows))
-    runs = _runs(conn)
+    _, runs = _scan(tmp_path, make_db(tmp_path / "phone" / f"{ME}.db", rows))
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 1 and runs[0]["warnings"] == 5
     for row_id in (2, 3, 4, 5, 6):
         assert f"messages row {row_id} skipped" in runs[0]["message"]
@@ -410,7 +399,7 @@ def test_unrelated_numbered_database_is_skipped(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert runs[0]["status"] == "skipped" and "threads" in runs[0]["message"], runs
 
 
@@ -419,8 +408,7 @@ def test_corpus_plaso_instagram(
 ) -> None:
     db = corpus("plaso/test_data/ios/9368974384.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 75 and runs[0]["warnings"] == 0
     messages = list(records(conn, "message"))
     assert len(messages) == 75

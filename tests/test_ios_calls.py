@@ -8,15 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import BY_PARSER_SQL, scan_with, truncated_copy
 from test_ios_contacts import AB_DIR, make_addressbook
 
 from parsers.ios_calls import IosCalls
 from parsers.ios_contacts import IosContacts
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 CALLS_DIR = "private/var/mobile/Library/CallHistoryDB"
 COCOA = 978307200  # seconds from 1970 to 2001
@@ -96,12 +93,7 @@ def make_callhistory(path: Path, wal_rows: int = 1) -> Path:
 def scan(
     tmp_path: Path, evidence: Path, parsers: list[Any] | None = None
 ) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=parsers or [IosCalls()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    sql = "SELECT parser, status, records, warnings, message FROM parser_runs ORDER BY parser"
-    return conn, [dict(r) for r in conn.execute(sql)]
+    return scan_with(tmp_path / "case", parsers or [IosCalls()], evidence, BY_PARSER_SQL)
 
 
 def test_calls(tmp_path: Path, unchanged: Callable[..., None]) -> None:
@@ -159,11 +151,10 @@ def test_loose_file(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_truncated_copy_is_an_error(tmp_path: Path) -> None:
-    db = make_callhistory(tmp_path / "src" / "CallHistory.storedata", wal_rows=0)
-    data = db.read_bytes()
-    target = tmp_path / "iphone" / CALLS_DIR / "CallHistory.storedata"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
+    truncated_copy(
+        make_callhistory(tmp_path / "src" / "CallHistory.storedata", wal_rows=0),
+        tmp_path / "iphone" / CALLS_DIR / "CallHistory.storedata",
+    )
     _, runs = scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"]
 

@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import OUTCOME_SQL, scan_records, truncated_copy
+
 from parsers.ios_contacts import IosContacts
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
-from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 AB_DIR = "private/var/mobile/Library/AddressBook"
 COCOA = 978307200  # seconds from 1970 to 2001
@@ -98,14 +95,7 @@ def make_addressbook(path: Path, values: list[tuple[Any, ...]] | None = None) ->
 
 
 def scan(tmp_path: Path, evidence: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[IosContacts()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    runs = [
-        dict(r) for r in conn.execute("SELECT status, records, warnings, message FROM parser_runs")
-    ]
-    return list(records(conn, "contact")), runs
+    return scan_records(tmp_path / "case", [IosContacts()], evidence, "contact", OUTCOME_SQL)
 
 
 def test_contacts(tmp_path: Path, unchanged: Callable[..., None]) -> None:
@@ -161,11 +151,10 @@ def test_loose_file_and_wal_row(tmp_path: Path, unchanged: Callable[..., None]) 
 
 
 def test_truncated_copy_is_an_error(tmp_path: Path) -> None:
-    db = make_addressbook(tmp_path / "src" / "AddressBook.sqlitedb")
-    data = db.read_bytes()
-    target = tmp_path / "iphone" / AB_DIR / "AddressBook.sqlitedb"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
+    truncated_copy(
+        make_addressbook(tmp_path / "src" / "AddressBook.sqlitedb"),
+        tmp_path / "iphone" / AB_DIR / "AddressBook.sqlitedb",
+    )
     _, runs = scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"]
 

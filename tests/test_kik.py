@@ -12,12 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import RUNS_SQL, scan_with, truncated_copy
+
 from parsers.kik import Kik
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 APP_DIR = "private/var/mobile/Containers/Data/Application/3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9"
 ANDROID_DIR = "data/data/kik.android/databases"
@@ -172,16 +170,11 @@ def make_android_db(path: Path) -> Path:
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[Kik()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
+RUNS = RUNS_SQL + " ORDER BY file_id"
 
 
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs ORDER BY file_id"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [Kik()], evidence, RUNS)
 
 
 def _sha(conn: sqlite3.Connection, name: str) -> str:
@@ -192,10 +185,8 @@ def test_ios_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "iphone"
     make_ios_store(root / APP_DIR / "Documents" / "kik.sqlite")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
-        {"parser": "kik", "status": "ok", "message": "", "records": 10, "warnings": 0}
-    ]
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [{"parser": "kik", "status": "ok", "message": "", "records": 10, "warnings": 0}]
     messages = list(records(conn, "message"))
     assert len(messages) == 6
     first = messages[0]
@@ -233,7 +224,7 @@ def test_ios_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_ios_contacts(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_ios_store(tmp_path / "loose" / "kik.sqlite"))
+    conn, _ = _scan(tmp_path, make_ios_store(tmp_path / "loose" / "kik.sqlite"))
     contacts = list(records(conn, "contact"))
     assert len(contacts) == 4
     first = contacts[0]
@@ -253,10 +244,8 @@ def test_android_messages_and_contacts(tmp_path: Path, unchanged: Callable[..., 
     root = tmp_path / "phone"
     make_android_db(root / ANDROID_DIR / "kikDatabase.db")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
-        {"parser": "kik", "status": "ok", "message": "", "records": 7, "warnings": 0}
-    ]
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [{"parser": "kik", "status": "ok", "message": "", "records": 7, "warnings": 0}]
     messages = list(records(conn, "message"))
     first = messages[0]
     assert first == {
@@ -299,16 +288,16 @@ def test_android_messages_and_contacts(tmp_path: Path, unchanged: Callable[..., 
 
 def test_android_per_account_file_name(tmp_path: Path) -> None:
     db = make_android_db(tmp_path / "dump" / "4886a0b8-37a0-4466-b952-b83061c70685.kikDatabase.db")
-    runs = _runs(_scan(tmp_path, db.parent))
+    _, runs = _scan(tmp_path, db.parent)
     assert [(r["status"], r["records"]) for r in runs] == [("ok", 7)]
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_ios_store(tmp_path / "src" / "kik.sqlite").read_bytes()
-    target = tmp_path / "iphone" / APP_DIR / "Documents" / "kik.sqlite"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "iphone"))
+    truncated_copy(
+        make_ios_store(tmp_path / "src" / "kik.sqlite"),
+        tmp_path / "iphone" / APP_DIR / "Documents" / "kik.sqlite",
+    )
+    _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -325,7 +314,7 @@ def test_missing_columns_are_errors_naming_them(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messagesTable (_id INTEGER PRIMARY KEY, body VARCHAR)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "ev"))
+    _, runs = _scan(tmp_path, tmp_path / "ev")
     assert [r["status"] for r in runs] == ["error", "error"], runs
     messages = " ".join(r["message"] for r in runs)
     assert "ZKIKMESSAGE.ZBODY" in messages
@@ -334,8 +323,7 @@ def test_missing_columns_are_errors_naming_them(tmp_path: Path) -> None:
 
 def test_missing_side_tables_are_warnings(tmp_path: Path) -> None:
     db = make_ios_store(tmp_path / "ev" / "kik.sqlite", tables=(IOS_MESSAGE, IOS_USER))
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 10 and runs[0]["warnings"] == 3
     for table in ("ZKIKCHAT", "Z_<n>MESSAGES", "ZKIKATTACHMENT"):
         assert table in runs[0]["message"]
@@ -357,8 +345,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     )
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, db)
-    runs = _runs(case)
+    case, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 11 and runs[0]["warnings"] == 1
     assert "row 7" in runs[0]["message"]
     last = list(records(case, "message"))[-1]
@@ -377,7 +364,7 @@ def test_unrelated_databases_are_skipped(tmp_path: Path) -> None:
         conn.execute(ddl)
         conn.commit()
         conn.close()
-    runs = _runs(_scan(tmp_path, folder))
+    _, runs = _scan(tmp_path, folder)
     assert [r["status"] for r in runs] == ["skipped", "skipped"], runs
     assert all("not a kik database" in r["message"] for r in runs)
 
@@ -387,10 +374,8 @@ def test_corpus_plaso_kik_ios(
 ) -> None:
     db = corpus("plaso/test_data/ios/kik.sqlite")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert _runs(conn) == [
-        {"parser": "kik", "status": "ok", "message": "", "records": 85, "warnings": 0}
-    ]
+    conn, runs = _scan(tmp_path, db)
+    assert runs == [{"parser": "kik", "status": "ok", "message": "", "records": 85, "warnings": 0}]
     messages = list(records(conn, "message"))
     assert len(messages) == 60
     times = sorted(m["ts"] for m in messages)

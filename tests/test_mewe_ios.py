@@ -11,12 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from casehelpers import OUTCOME_SQL, scan_records, truncated_copy
+
 from parsers.mewe_ios import MeweIos
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
-from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 APP_DIR = "private/var/mobile/Containers/Data/Application/B8B1A6C3-0000-4000-8000-000000000001"
 DB_PATH = f"{APP_DIR}/Documents/sgrouplesdb.sqlite"
@@ -109,16 +106,7 @@ def make_store(path: Path, messages: list[tuple[Any, ...]] = MESSAGES) -> Path:
 
 
 def _scan(tmp_path: Path, evidence: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[MeweIos()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    runs = [
-        dict(r) for r in conn.execute("SELECT status, records, warnings, message FROM parser_runs")
-    ]
-    messages = list(records(conn, "message"))
-    conn.close()
-    return messages, runs
+    return scan_records(tmp_path / "case", [MeweIos()], evidence, "message", OUTCOME_SQL)
 
 
 def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
@@ -151,10 +139,9 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_truncated_store_is_an_error(tmp_path: Path) -> None:
-    data = make_store(tmp_path / "src" / "sgrouplesdb.sqlite").read_bytes()
-    evidence = tmp_path / "iphone" / DB_PATH
-    evidence.parent.mkdir(parents=True)
-    evidence.write_bytes(data[: len(data) // 2 + 100])
+    truncated_copy(
+        make_store(tmp_path / "src" / "sgrouplesdb.sqlite"), tmp_path / "iphone" / DB_PATH
+    )
     _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"]
 

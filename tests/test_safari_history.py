@@ -8,12 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from casehelpers import scan_with, truncated_copy
+
 from parsers.safari_history import SafariHistory
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 MAC_DIR = "Users/amal/Library/Safari"
 IOS_DIR = (
@@ -107,25 +105,15 @@ def _plain_db(path: Path, statements: Sequence[str]) -> None:
     conn.close()
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case_dir = tmp_path / "case"
-    case = Case.open(case_dir)
-    summary = Scan(case, ScanOptions(), parsers=[SafariHistory()]).run([evidence])
-    case.close()
-    assert summary.status == "ok"
-    return connect(case_dir / "case.sqlite", readonly=True)
-
-
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [SafariHistory()], evidence, require_ok=True)
 
 
 def test_macos_history_with_live_wal(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_history(tmp_path / "mac" / MAC_DIR)
     unchanged(tmp_path / "mac")
-    conn = _scan(tmp_path, tmp_path / "mac")
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, tmp_path / "mac")
+    assert runs == [
         {"parser": "safari_history", "status": "ok", "message": "", "records": 5, "warnings": 0}
     ]
     rows = list(records(conn, "web_visit"))
@@ -185,18 +173,15 @@ def test_macos_history_with_live_wal(tmp_path: Path, unchanged: Callable[..., No
 
 def test_ios_container_with_newer_schema(tmp_path: Path) -> None:
     make_history(tmp_path / "iphone" / IOS_DIR, status_code=True)
-    conn = _scan(tmp_path, tmp_path / "iphone")
-    assert _runs(conn)[0]["status"] == "ok"
+    conn, runs = _scan(tmp_path, tmp_path / "iphone")
+    assert runs[0]["status"] == "ok"
     rows = list(records(conn, "web_visit"))
     assert sum(not r["deleted"] for r in rows) == 3 and sum(r["deleted"] for r in rows) == 2
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_history(tmp_path / "src").read_bytes()
-    folder = tmp_path / "mac" / MAC_DIR
-    folder.mkdir(parents=True)
-    (folder / "History.db").write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "mac"))
+    truncated_copy(make_history(tmp_path / "src"), tmp_path / "mac" / MAC_DIR / "History.db")
+    _, runs = _scan(tmp_path, tmp_path / "mac")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -208,7 +193,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
             "CREATE TABLE history_visits (id INTEGER PRIMARY KEY, history_item INTEGER)",
         ],
     )
-    (run,) = _runs(_scan(tmp_path, tmp_path / "mac"))
+    _, (run,) = _scan(tmp_path, tmp_path / "mac")
     assert run["status"] == "error"
     assert "history_visits.title" in run["message"]
     assert "history_visits.visit_time" in run["message"]
@@ -221,8 +206,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
         (3, 1, -5.0, "x", 1, *[None] * 2, 0),
     ]
     make_history(tmp_path / "mac" / MAC_DIR, visits=visits)
-    conn = _scan(tmp_path, tmp_path / "mac")
-    (run,) = _runs(conn)
+    conn, (run,) = _scan(tmp_path, tmp_path / "mac")
     assert run["status"] == "ok" and run["records"] == 4 and run["warnings"] == 1, run
     assert "history_visits row 2" in run["message"]
     kept = [r for r in records(conn, "web_visit") if not r["deleted"]]
@@ -240,20 +224,22 @@ def test_tombstones_without_url_column(tmp_path: Path) -> None:
             "INSERT INTO history_tombstones VALUES (1, 721600000.0, 721603600.0)",
         ],
     )
-    (tombstone,) = records(_scan(tmp_path, tmp_path / "mac"), "web_visit")
+    conn, _ = _scan(tmp_path, tmp_path / "mac")
+    (tombstone,) = records(conn, "web_visit")
     assert tombstone["deleted"] and tombstone["url"] is None
     assert tombstone["ts"] == "2023-11-13T21:26:40Z"
 
 
 def test_unrelated_history_db_is_skipped(tmp_path: Path) -> None:
     _plain_db(tmp_path / "app" / "History.db", ["CREATE TABLE history (id INTEGER, q TEXT)"])
-    (run,) = _runs(_scan(tmp_path, tmp_path / "app"))
+    _, (run,) = _scan(tmp_path, tmp_path / "app")
     assert run["status"] == "skipped" and "history_items" in run["message"]
 
 
 def test_empty_database_is_no_data(tmp_path: Path) -> None:
     _plain_db(tmp_path / "mac" / MAC_DIR / "History.db", schema())
-    assert _runs(_scan(tmp_path, tmp_path / "mac"))[0]["status"] == "no_data"
+    _, runs = _scan(tmp_path, tmp_path / "mac")
+    assert runs[0]["status"] == "no_data"
 
 
 def test_corpus_history_db(
@@ -261,8 +247,7 @@ def test_corpus_history_db(
 ) -> None:
     db = corpus("plaso/test_data/safari/History.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    (run,) = _runs(conn)
+    conn, (run,) = _scan(tmp_path, db)
     assert run["status"] == "ok" and run["records"] == 31 and run["warnings"] == 0
     rows = list(records(conn, "web_visit"))
     visits = sorted((r for r in rows if not r["deleted"]), key=lambda r: r["ts"])

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from parsers.skype import Skype, body_text
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
+from casehelpers import scan_with, truncated_copy
+
+from parsers.skype import Skype
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
+from triage_app.core.markup import body_text
 
 # Tables as SkypeKit (desktop 6-7, classic Android/iOS) creates them: column names, types and
 # order verbatim (from plaso's skype_main.db); each table is cut after the last column the parser
@@ -169,26 +168,16 @@ def make_main_db(path: Path, tables: tuple[str, ...] = ALL_TABLES) -> Path:
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[Skype()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
-
-
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [Skype()], evidence)
 
 
 def test_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "pc"
     make_main_db(root / SKYPE_DIR / "main.db")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
-        {"parser": "skype", "status": "ok", "message": "", "records": 8, "warnings": 0}
-    ]
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [{"parser": "skype", "status": "ok", "message": "", "records": 8, "warnings": 0}]
     messages = list(records(conn, "message"))
     assert len(messages) == 4
     sha = conn.execute("SELECT sha256 FROM files WHERE path LIKE '%/main.db'").fetchone()[0]
@@ -229,7 +218,7 @@ def test_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 
 def test_contacts_and_calls(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_main_db(tmp_path / "loose" / "main.db"))
+    conn, _ = _scan(tmp_path, make_main_db(tmp_path / "loose" / "main.db"))
     contacts = {c["skypename"]: c for c in records(conn, "contact")}
     abu = contacts["smuggler.ly"]
     assert (abu["name"], abu["phones"], abu["given_name"]) == (
@@ -266,12 +255,10 @@ def test_body_text_markup() -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    db = make_main_db(tmp_path / "src" / "main.db")
-    data = db.read_bytes()
-    target = tmp_path / "pc" / SKYPE_DIR / "main.db"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "pc"))
+    truncated_copy(
+        make_main_db(tmp_path / "src" / "main.db"), tmp_path / "pc" / SKYPE_DIR / "main.db"
+    )
+    _, runs = _scan(tmp_path, tmp_path / "pc")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -283,15 +270,14 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE Messages (id INTEGER PRIMARY KEY, convo_id INTEGER, author TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "pc"))
+    _, runs = _scan(tmp_path, tmp_path / "pc")
     assert runs[0]["status"] == "error"
     assert "Messages.body_xml" in runs[0]["message"] and "Messages.timestamp" in runs[0]["message"]
 
 
 def test_missing_side_tables_are_warnings(tmp_path: Path) -> None:
     db = make_main_db(tmp_path / "pc" / "main.db", tables=(MESSAGES, ACCOUNTS))
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 4 and runs[0]["warnings"] == 3
     assert "Participants" in runs[0]["message"] and "Calls" in runs[0]["message"]
     messages = list(records(conn, "message"))
@@ -306,8 +292,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute(_MSG, (106, 7, CHAT, None, None, None, 13727168620, 61, blob))
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, db)
-    runs = _runs(case)
+    case, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 9 and runs[0]["warnings"] == 1
     assert "row 105" in runs[0]["message"]
     last = list(records(case, "message"))[-1]
@@ -322,7 +307,7 @@ def test_unrelated_main_db_is_skipped(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages_log (id INTEGER PRIMARY KEY, text TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, db))
+    _, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "skipped" and "Accounts" in runs[0]["message"]
 
 
@@ -331,8 +316,8 @@ def test_corpus_plaso_skype_main(
 ) -> None:
     db = corpus("plaso/test_data/sqlite/skype_main.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    assert _runs(conn)[0]["status"] == "ok" and _runs(conn)[0]["warnings"] == 0
+    conn, runs = _scan(tmp_path, db)
+    assert runs[0]["status"] == "ok" and runs[0]["warnings"] == 0
     messages = list(records(conn, "message"))
     assert len(messages) == 15
     first = min((m for m in messages if m["ts"]), key=lambda m: m["ts"])
@@ -364,9 +349,9 @@ def test_corpus_iped_skype(
     folder.mkdir()
     for src in (main, other):
         (folder / src.name).write_bytes(src.read_bytes())
-    conn = _scan(tmp_path, folder)
+    conn, runs = _scan(tmp_path, folder)
     # test_skypeDatabase.db is an empty Chromium WebSQL `Databases.db` index, not Skype chats.
-    statuses = sorted((r["status"], r["message"]) for r in _runs(conn))
+    statuses = sorted((r["status"], r["message"]) for r in runs)
     assert [s for s, _ in statuses] == ["ok", "skipped"], statuses
     messages = sorted(records(conn, "message"), key=lambda m: m["ts"])
     assert len(messages) == 9

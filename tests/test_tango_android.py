@@ -8,12 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import RUNS_SQL, scan_with, truncated_copy
+
 from parsers.tango_android import TangoAndroid, decode_fields, payload_bytes
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 # Table definitions as Tango (com.sgiggle.production) creates them, verbatim from plaso's
 # tango_android_tc.db (DB_VERSION 11) and android/tango_profile.db (DB_VERSION 28).
@@ -207,16 +205,11 @@ def make_profile_db(path: Path, rows: list[tuple[Any, ...]] = PROFILE_ROWS) -> P
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[TangoAndroid()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
+RUNS = RUNS_SQL + " ORDER BY file_id"
 
 
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs ORDER BY file_id"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [TangoAndroid()], evidence, RUNS)
 
 
 def _sha(conn: sqlite3.Connection, name: str) -> str:
@@ -227,8 +220,8 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "phone"
     make_tc(root / FILES_DIR / "tc.db")
     unchanged(root)
-    conn = _scan(tmp_path, root)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, root)
+    assert runs == [
         {"parser": "tango_android", "status": "ok", "message": "", "records": 4, "warnings": 0}
     ]
     messages = list(records(conn, "message"))
@@ -277,8 +270,8 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
 
 def test_profiles(tmp_path: Path) -> None:
     make_profile_db(tmp_path / "phone" / FILES_DIR / "tango_profile.db")
-    conn = _scan(tmp_path, tmp_path / "phone")
-    assert _runs(conn)[0]["status"] == "ok" and _runs(conn)[0]["warnings"] == 0
+    conn, runs = _scan(tmp_path, tmp_path / "phone")
+    assert runs[0]["status"] == "ok" and runs[0]["warnings"] == 0
     contacts = list(records(conn, "contact"))
     assert len(contacts) == 3 and not list(records(conn, "message"))
     assert (contacts[0]["name"], contacts[0]["account_owner"]) == ("Omar Z", True)
@@ -317,11 +310,8 @@ def test_profiles(tmp_path: Path) -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_tc(tmp_path / "src" / "tc.db").read_bytes()
-    target = tmp_path / "phone" / FILES_DIR / "tc.db"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    truncated_copy(make_tc(tmp_path / "src" / "tc.db"), tmp_path / "phone" / FILES_DIR / "tc.db")
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -334,7 +324,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (msg_id INTEGER PRIMARY KEY, conv_id TEXT, type INTEGER)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert runs[0]["status"] == "error", runs
     assert "messages.payload" in runs[0]["message"] and "messages.create_time" in runs[0]["message"]
 
@@ -347,8 +337,7 @@ def test_garbage_rows(tmp_path: Path) -> None:
         (16777241, 0, None, T0, T0, 2, 0, b64(cut)),  # payload cut short: fields kept
         (16777242, 0, None, -5, None, 9, None, b"\x07\xff not base64"),  # wire type 7 at once
     ]
-    conn = _scan(tmp_path, make_tc(tmp_path / "phone" / "tc.db", rows))
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, make_tc(tmp_path / "phone" / "tc.db", rows))
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 6 and runs[0]["warnings"] == 3
     assert "messages row 16777240 skipped" in runs[0]["message"]
     assert "16777241: payload partly decoded" in runs[0]["message"]
@@ -361,8 +350,7 @@ def test_garbage_rows(tmp_path: Path) -> None:
 
 def test_profile_text_that_is_not_base64_is_kept(tmp_path: Path) -> None:
     row = (PEER, "Justin (plain)", b64("M"), "", "", "", 0, 1, 0, "noRequest", "", 0, 0)
-    conn = _scan(tmp_path, make_profile_db(tmp_path / "phone" / "tango_profile.db", [row]))
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, make_profile_db(tmp_path / "phone" / "tango_profile.db", [row]))
     assert runs[0]["records"] == 1 and runs[0]["warnings"] == 1
     assert "itemFirstName is not base64 text" in runs[0]["message"]
     contact = next(records(conn, "contact"))
@@ -376,7 +364,7 @@ def test_unrelated_tango_named_database_is_skipped(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, text TEXT)")
     conn.commit()
     conn.close()
-    runs = _runs(_scan(tmp_path, db))
+    _, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "skipped" and "not a Tango database" in runs[0]["message"]
 
 
@@ -395,8 +383,7 @@ def test_corpus_plaso_tango_tc(
 ) -> None:
     db = corpus("plaso/test_data/tango_android_tc.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 18 and runs[0]["warnings"] == 0
     messages = list(records(conn, "message"))
     assert len(messages) == 18 and not list(records(conn, "contact"))
@@ -456,8 +443,7 @@ def test_corpus_plaso_tango_profile(
 ) -> None:
     db = corpus("plaso/test_data/android/tango_profile.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 57 and runs[0]["warnings"] == 0
     contacts = list(records(conn, "contact"))
     # One contact per cached profile (plaso: 57 events); the 5 friend requests' text is also

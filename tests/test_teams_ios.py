@@ -11,14 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from casehelpers import OUTCOME_SQL, scan_records, truncated_copy
 from test_twitter_ios import keyed_archive
 
 from parsers.teams_ios import TeamsIos, html_text
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
-from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 GROUP = "private/var/mobile/Containers/Shared/AppGroup/E12BE95F-EA64-4826-8A15-DB2CF818F268"
 DB_DIR = f"{GROUP}/SkypeSpacesDogfood/148AB670-2197-4B7F-AD74-206D4AB2ED62"
@@ -152,14 +148,7 @@ def make_store(path: Path, *, side_tables: bool = True) -> Path:
 
 
 def _scan(tmp_path: Path, evidence: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[TeamsIos()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    runs = [
-        dict(r) for r in conn.execute("SELECT status, records, warnings, message FROM parser_runs")
-    ]
-    return list(records(conn, "message")), runs
+    return scan_records(tmp_path / "case", [TeamsIos()], evidence, "message", OUTCOME_SQL)
 
 
 def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
@@ -210,11 +199,7 @@ def test_html_text_is_bounded_and_never_interprets_markup() -> None:
 
 
 def test_truncated_store_is_an_error(tmp_path: Path) -> None:
-    db = make_store(tmp_path / "src" / DB_NAME)
-    data = db.read_bytes()
-    evidence = tmp_path / "iphone" / DB_DIR
-    evidence.mkdir(parents=True)
-    (evidence / DB_NAME).write_bytes(data[: len(data) // 2 + 100])
+    truncated_copy(make_store(tmp_path / "src" / DB_NAME), tmp_path / "iphone" / DB_DIR / DB_NAME)
     _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 

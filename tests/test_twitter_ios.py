@@ -13,13 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from casehelpers import OUTCOME_SQL, scan_with, truncated_copy
 
-from parsers.twitter_ios import ArchiveError, TwitterIos, unarchive
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
+from parsers.twitter_ios import TwitterIos
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
+from triage_app.core.keyed_archive import ArchiveError, unarchive
 
 CACHE_DIR = (
     "private/var/mobile/Containers/Data/Application/491A1D31-3D27-4EC3-9B98-80FC51F3AE6D"
@@ -226,14 +224,7 @@ def make_cache(root: Path, entries_extra: list[Any] | None = None) -> Path:
 
 
 def _scan(tmp_path: Path, evidence: Path) -> tuple[Any, list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[TwitterIos()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    runs = [
-        dict(r) for r in conn.execute("SELECT status, records, warnings, message FROM parser_runs")
-    ]
-    return conn, runs
+    return scan_with(tmp_path / "case", [TwitterIos()], evidence, OUTCOME_SQL)
 
 
 def test_direct_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
@@ -277,11 +268,9 @@ def test_direct_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None
 
 
 def test_truncated_cache_is_an_error(tmp_path: Path) -> None:
-    path = make_cache(tmp_path / "src")
-    data = path.read_bytes()
-    evidence = tmp_path / "iphone" / CACHE_DIR
-    evidence.mkdir(parents=True)
-    (evidence / "TDfir-1").write_bytes(data[: len(data) // 2])
+    truncated_copy(
+        make_cache(tmp_path / "src"), tmp_path / "iphone" / CACHE_DIR / "TDfir-1", extra=0
+    )
     _, runs = _scan(tmp_path, tmp_path / "iphone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 

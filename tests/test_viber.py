@@ -8,12 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import scan_with, truncated_copy
+
 from parsers.viber import Viber
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 # viber_data tables verbatim as Viber (2022) creates them (the same definitions are in plaso's
 # android/viber_data and in Viber's ViberContactsHelper).
@@ -174,17 +172,14 @@ def make_viber_messages(path: Path, tables: tuple[str, ...] = MESSAGE_TABLES) ->
     return path
 
 
-def _scan(tmp_path: Path, evidence: Path) -> sqlite3.Connection:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[Viber()]).run([evidence])
-    case.close()
-    return connect(tmp_path / "case" / "case.sqlite", readonly=True)
+RUNS = (
+    "SELECT p.parser, f.name, p.status, p.message, p.records, p.warnings FROM parser_runs p"
+    " JOIN files f ON f.id = p.file_id ORDER BY f.name"
+)
 
 
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT p.parser, f.name, p.status, p.message, p.records, p.warnings FROM parser_runs p"
-    sql += " JOIN files f ON f.id = p.file_id ORDER BY f.name"
-    return [dict(r) for r in conn.execute(sql)]
+def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", [Viber()], evidence, RUNS)
 
 
 def _sha(conn: sqlite3.Connection, name: str) -> str:
@@ -197,9 +192,9 @@ def test_extraction_both_databases(tmp_path: Path, unchanged: Callable[..., None
     make_viber_data(root / VIBER_DIR / "viber_data")
     make_viber_messages(root / VIBER_DIR / "viber_messages")
     unchanged(root)
-    conn = _scan(tmp_path, root)
+    conn, runs = _scan(tmp_path, root)
     ok = {"parser": "viber", "status": "ok", "message": "", "warnings": 0}
-    assert _runs(conn) == [
+    assert runs == [
         {**ok, "name": "viber_data", "records": 5},
         {**ok, "name": "viber_messages", "records": 7},
     ]
@@ -256,7 +251,7 @@ def test_extraction_both_databases(tmp_path: Path, unchanged: Callable[..., None
 
 
 def test_messages_details(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_viber_messages(tmp_path / "loose" / "viber_messages"))
+    conn, _ = _scan(tmp_path, make_viber_messages(tmp_path / "loose" / "viber_messages"))
     messages = list(records(conn, "message"))
     sent = messages[1]
     assert (sent["direction"], sent["sender"], sent["sender_name"]) == ("outgoing", OWNER, "Omar")
@@ -281,7 +276,7 @@ def test_messages_details(tmp_path: Path) -> None:
 
 
 def test_calls_and_address_book(tmp_path: Path) -> None:
-    conn = _scan(tmp_path, make_viber_data(tmp_path / "loose" / "viber_data"))
+    conn, _ = _scan(tmp_path, make_viber_data(tmp_path / "loose" / "viber_data"))
     calls = list(records(conn, "call"))
     assert [(c["number"], c["name"], c["direction"], c["duration_s"]) for c in calls] == [
         (ABU, "Abu Salem", "outgoing", 95),
@@ -297,11 +292,11 @@ def test_calls_and_address_book(tmp_path: Path) -> None:
 
 
 def test_truncated_database_is_an_error(tmp_path: Path) -> None:
-    data = make_viber_messages(tmp_path / "src" / "viber_messages").read_bytes()
-    target = tmp_path / "phone" / VIBER_DIR / "viber_messages"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    truncated_copy(
+        make_viber_messages(tmp_path / "src" / "viber_messages"),
+        tmp_path / "phone" / VIBER_DIR / "viber_messages",
+    )
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert len(runs) == 1 and runs[0]["status"] == "error" and runs[0]["message"], runs
 
 
@@ -310,7 +305,7 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     old = "CREATE TABLE messages (_id INTEGER PRIMARY KEY, conversation_id INTEGER, body TEXT,"
     old += " participant_id INTEGER, date INTEGER, type INTEGER)"
     db = make_viber_messages(tmp_path / "phone" / "viber_messages", (*MESSAGE_TABLES[:3], old))
-    runs = _runs(_scan(tmp_path, db.parent))
+    _, runs = _scan(tmp_path, db.parent)
     assert runs[0]["status"] == "error"
     assert "messages.msg_date" in runs[0]["message"] and "messages.send_type" in runs[0]["message"]
 
@@ -319,8 +314,8 @@ def test_missing_side_tables_are_warnings(tmp_path: Path) -> None:
     root = tmp_path / "phone"
     make_viber_messages(root / "viber_messages", MESSAGE_TABLES[1:])
     make_viber_data(root / "viber_data", (CALLS, PHONEBOOK_CONTACT, VIBER_NUMBERS))
-    conn = _scan(tmp_path, root)
-    runs = {r["name"]: r for r in _runs(conn)}
+    conn, rows = _scan(tmp_path, root)
+    runs = {r["name"]: r for r in rows}
     assert (runs["viber_messages"]["status"], runs["viber_messages"]["warnings"]) == ("ok", 1)
     assert "conversations" in runs["viber_messages"]["message"]
     assert (runs["viber_data"]["status"], runs["viber_data"]["warnings"]) == ("ok", 1)
@@ -337,8 +332,7 @@ def test_garbage_row_is_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute(_MSG, (105, 10, 99999999999999, 1, 0, ABU, b"\xff", None, None, 0, 0))
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, db)
-    runs = _runs(case)
+    case, runs = _scan(tmp_path, db)
     assert runs[0]["status"] == "ok" and runs[0]["records"] == 8 and runs[0]["warnings"] == 1
     assert "row 104" in runs[0]["message"]
     last = list(records(case, "message"))[-1]
@@ -357,7 +351,7 @@ def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
         conn.execute(ddl)
         conn.commit()
         conn.close()
-    runs = _runs(_scan(tmp_path, root))
+    _, runs = _scan(tmp_path, root)
     assert [(r["name"], r["status"]) for r in runs] == [
         ("viber_data", "skipped"),
         ("viber_messages", "skipped"),
@@ -370,8 +364,7 @@ def test_corpus_plaso_viber_data(
 ) -> None:
     db = corpus("plaso/test_data/android/viber_data")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert (runs[0]["status"], runs[0]["records"], runs[0]["warnings"]) == ("ok", 9, 0)
     calls = list(records(conn, "call"))
     assert [

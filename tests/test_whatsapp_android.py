@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casehelpers import RUNS_SQL, scan_with, truncated_copy
 from fixtures_whatsapp import (
     GROUP,
     GROUP_SUBJECT,
@@ -26,35 +27,23 @@ from fixtures_whatsapp import (
 )
 
 from parsers.whatsapp_android import WhatsappAndroid
-from parsers.whatsapp_android_contacts import WhatsappAndroidContacts, phone_from_jid
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
+from parsers.whatsapp_android_contacts import WhatsappAndroidContacts
 from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 from triage_app.core.parsing import Parser
+from triage_app.core.values import phone_from_jid
 
 
 def _both() -> list[Parser]:
     return [WhatsappAndroid(), WhatsappAndroidContacts()]
 
 
+RUNS = RUNS_SQL + " ORDER BY parser"
+
+
 def _scan(
     tmp_path: Path, evidence: Path, parsers: list[Parser] | None = None
-) -> sqlite3.Connection:
-    case_dir = tmp_path / "case"
-    case = Case.open(case_dir)
-    try:
-        summary = Scan(case, ScanOptions(), parsers=parsers or _both()).run([evidence])
-    finally:
-        case.close()
-    assert summary.status == "ok"
-    return connect(case_dir / "case.sqlite", readonly=True)
-
-
-def _runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    sql = "SELECT parser, status, message, records, warnings FROM parser_runs ORDER BY parser"
-    return [dict(r) for r in conn.execute(sql)]
+) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(tmp_path / "case", parsers or _both(), evidence, RUNS, require_ok=True)
 
 
 def _sha(conn: sqlite3.Connection, name: str) -> str:
@@ -64,8 +53,8 @@ def _sha(conn: sqlite3.Connection, name: str) -> str:
 def test_current_schema_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_current_msgstore(tmp_path / "phone" / WA_DIR)
     unchanged(tmp_path / "phone")
-    conn = _scan(tmp_path, tmp_path / "phone", [WhatsappAndroid()])
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, tmp_path / "phone", [WhatsappAndroid()])
+    assert runs == [
         {"parser": "whatsapp_android", "status": "ok", "message": "", "records": 8, "warnings": 0}
     ]
     messages = list(records(conn, "message"))
@@ -118,7 +107,7 @@ def test_current_schema_messages(tmp_path: Path, unchanged: Callable[..., None])
 
 def test_current_schema_calls(tmp_path: Path) -> None:
     make_current_msgstore(tmp_path / "phone" / WA_DIR)
-    conn = _scan(tmp_path, tmp_path / "phone", [WhatsappAndroid()])
+    conn, _ = _scan(tmp_path, tmp_path / "phone", [WhatsappAndroid()])
     missed, video = records(conn, "call")
     assert video == {
         "kind": "call",
@@ -149,8 +138,7 @@ def test_current_schema_calls(tmp_path: Path) -> None:
 def test_legacy_schema_whatsapp_business(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_legacy_msgstore(tmp_path / "phone" / W4B_DIR)
     unchanged(tmp_path / "phone")
-    conn = _scan(tmp_path, tmp_path / "phone")
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, tmp_path / "phone")
     assert runs[0] == {
         "parser": "whatsapp_android",
         "status": "ok",
@@ -183,8 +171,8 @@ def test_legacy_schema_whatsapp_business(tmp_path: Path, unchanged: Callable[...
 
 def test_renamed_copy_with_both_schemas_reads_the_populated_one(tmp_path: Path) -> None:
     db = make_legacy_msgstore(tmp_path / "loose", name="Export_MsgStore_copy.db", both=True)
-    conn = _scan(tmp_path, db)
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, db)
+    assert runs == [
         {"parser": "whatsapp_android", "status": "ok", "message": "", "records": 5, "warnings": 0}
     ]
     assert {m["source_table"] for m in records(conn, "message")} == {"messages"}
@@ -193,7 +181,7 @@ def test_renamed_copy_with_both_schemas_reads_the_populated_one(tmp_path: Path) 
 def test_loose_file_names_like_the_corpus(tmp_path: Path) -> None:
     make_current_msgstore(tmp_path / "loose", name="test_whatsAppMsgStore.db")
     make_wa_db(tmp_path / "loose", name="test_whatsApp.db")
-    conn = _scan(tmp_path, tmp_path / "loose")
+    conn, _ = _scan(tmp_path, tmp_path / "loose")
     sql = (
         "SELECT f.path, r.parser, r.status, r.records FROM parser_runs r"
         " JOIN files f ON f.id = r.file_id"
@@ -207,17 +195,13 @@ def test_loose_file_names_like_the_corpus(tmp_path: Path) -> None:
 
 def _write_truncated(tmp_path: Path, kind: str) -> Path:
     src = (make_current_msgstore if kind == "msgstore" else make_wa_db)(tmp_path / "src")
-    data = src.read_bytes()
-    target = tmp_path / "phone" / WA_DIR / src.name
-    target.parent.mkdir(parents=True)
-    target.write_bytes(data[: len(data) // 2 + 100])
-    return target
+    return truncated_copy(src, tmp_path / "phone" / WA_DIR / src.name)
 
 
 @pytest.mark.parametrize("kind", ["msgstore", "wa"])
 def test_truncated_database_is_an_error(tmp_path: Path, kind: str) -> None:
     target = _write_truncated(tmp_path, kind)
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     mine = [r for r in runs if r["status"] != "skipped"]
     assert len(mine) == 1 and mine[0]["status"] == "error" and mine[0]["message"], runs
     parser = {"msgstore.db": "whatsapp_android", "wa.db": "whatsapp_android_contacts"}
@@ -237,9 +221,8 @@ def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE wa_contacts (_id INTEGER PRIMARY KEY, jid TEXT, number TEXT)")
     conn.commit()
     conn.close()
-    runs = {
-        (r["parser"], r["status"]): r["message"] for r in _runs(_scan(tmp_path, tmp_path / "phone"))
-    }
+    _, rows = _scan(tmp_path, tmp_path / "phone")
+    runs = {(r["parser"], r["status"]): r["message"] for r in rows}
     message = str(runs[("whatsapp_android", "error")])
     for name in ("message.text_data", "message.from_me", "jid.raw_string", "table chat"):
         assert name in message
@@ -264,8 +247,8 @@ def test_garbage_rows_are_warned_and_skipped(tmp_path: Path) -> None:
     conn.execute("INSERT INTO wa_contacts (_id, jid, is_whatsapp_user) VALUES (50, 12345, 1)")
     conn.commit()
     conn.close()
-    case = _scan(tmp_path, tmp_path / "phone")
-    runs = {(r["parser"], r["status"]): r for r in _runs(case)}
+    case, rows = _scan(tmp_path, tmp_path / "phone")
+    runs = {(r["parser"], r["status"]): r for r in rows}
     messages_run = runs[("whatsapp_android", "ok")]
     assert messages_run["records"] == 9 and messages_run["warnings"] == 1
     assert "message row 8" in messages_run["message"]
@@ -285,7 +268,7 @@ def test_unrelated_databases_are_skipped(tmp_path: Path) -> None:
         conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
         conn.commit()
         conn.close()
-    runs = _runs(_scan(tmp_path, tmp_path / "phone"))
+    _, runs = _scan(tmp_path, tmp_path / "phone")
     assert [r["status"] for r in runs] == ["skipped"] * 3, runs
     assert any("no table messages" in r["message"] for r in runs)
 
@@ -293,8 +276,8 @@ def test_unrelated_databases_are_skipped(tmp_path: Path) -> None:
 def test_contacts(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_wa_db(tmp_path / "phone" / WA_DIR)
     unchanged(tmp_path / "phone")
-    conn = _scan(tmp_path, tmp_path / "phone", [WhatsappAndroidContacts()])
-    assert _runs(conn) == [
+    conn, runs = _scan(tmp_path, tmp_path / "phone", [WhatsappAndroidContacts()])
+    assert runs == [
         {
             "parser": "whatsapp_android_contacts",
             "status": "ok",
@@ -349,8 +332,7 @@ def test_corpus_msgstore(
 ) -> None:
     db = corpus("IPED/test-files/test_whatsAppMsgStore.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
-    runs = _runs(conn)
+    conn, runs = _scan(tmp_path, db)
     assert runs[0] == {
         "parser": "whatsapp_android",
         "status": "ok",
@@ -392,7 +374,7 @@ def test_corpus_wa_db(
 ) -> None:
     db = corpus("IPED/test-files/test_whatsApp.db")
     unchanged(db)
-    conn = _scan(tmp_path, db)
+    conn, runs = _scan(tmp_path, db)
     contacts = list(records(conn, "contact"))
     # 389 rows - 18 groups - status@broadcast; IPED's 384 = 365 distinct person JIDs + 19
     assert len(contacts) == 370
@@ -403,7 +385,7 @@ def test_corpus_wa_db(
     nwi = by_jid["556133223200@s.whatsapp.net"]
     assert (nwi["name"], nwi["phones"]) == ("Nwi Fibra Ótica", ["+556133223200", "06133223200"])
     assert sum(c["name"] is None for c in contacts) == 82
-    assert _runs(conn) == [
+    assert runs == [
         {
             "parser": "whatsapp_android_contacts",
             "status": "ok",

@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from casehelpers import OUTCOME_SQL, scan_records
+
 from parsers.whatsapp_ios import WhatsappIos
-from triage_app.core.case import Case
-from triage_app.core.casedb import connect
-from triage_app.core.engine import Scan
-from triage_app.core.export import records
-from triage_app.core.models import ScanOptions
 
 GROUP_DIR = "private/var/mobile/Containers/Shared/AppGroup/8A7B0C1D-2E3F-4A5B-8C6D-7E8F9A0B1C2D"
 COCOA = 978307200  # seconds from 1970 to 2001
@@ -93,14 +90,7 @@ def make_chatstorage(path: Path) -> None:
 
 
 def _scan(tmp_path: Path, evidence: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    case = Case.open(tmp_path / "case")
-    Scan(case, ScanOptions(), parsers=[WhatsappIos()]).run([evidence])
-    case.close()
-    conn = connect(tmp_path / "case" / "case.sqlite", readonly=True)
-    runs = [
-        dict(r) for r in conn.execute("SELECT status, records, warnings, message FROM parser_runs")
-    ]
-    return list(records(conn, "message")), runs
+    return scan_records(tmp_path / "case", [WhatsappIos()], evidence, "message", OUTCOME_SQL)
 
 
 def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:

@@ -3,6 +3,10 @@
 `Parser.parse(file, ctx)` yields `Artifact` records. Problems with single rows are reported
 through `ctx.warn()` (capped) and never end the file; an exception ends that file only and
 is recorded as `error` for this parser × file by the engine.
+
+The functions after the classes are what SQLite parsers share: the check of required tables
+and columns (`require`), optional columns (`present`) and side tables (`side_table`, a
+warning when absent), and the row loop that turns a bad row into a warning (`each_row`).
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar, Protocol, TypeVar
 
 from .errors import ParserError
 from .models import Artifact
@@ -23,6 +27,8 @@ from .sqlite_reader import Utf8Text, table_columns
 log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_WARNINGS_KEPT = 50
+Tables = Mapping[str, set[str]]  # table → columns, lower-cased (sqlite_reader.table_columns)
+ROW_ERRORS: tuple[type[Exception], ...] = (TypeError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -114,17 +120,81 @@ class SQLiteParser(Parser):
         absent = sorted(t for t in self.identify if t.lower() not in tables)
         if absent:
             raise NotApplicable(f"not a {self.name} database (no table {', '.join(absent)})")
-        missing = []
-        for table, columns in self.required.items():
-            have = tables.get(table.lower())
-            if have is None:
-                missing.append(f"table {table}")
-            else:
-                missing += [f"{table}.{c}" for c in sorted(columns) if c.lower() not in have]
-        if missing:
-            raise ParserError("schema not as expected, missing: " + ", ".join(missing))
+        require(tables, self.required)
         return tables
 
     @abstractmethod
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
         """Turn rows into records."""
+
+
+def schema_gaps(
+    tables: Tables, required: Mapping[str, Iterable[str]], *, sort: bool = True
+) -> list[str]:
+    """What `required` (table → columns, any case) names that the database lacks, as
+    `table T` and `T.column`; each table's columns in sorted order unless `sort` is False."""
+    missing: list[str] = []
+    for table, columns in required.items():
+        have = tables.get(table.lower())
+        if have is None:
+            missing.append(f"table {table}")
+            continue
+        names = sorted(columns) if sort else columns
+        missing += [f"{table}.{c}" for c in names if c.lower() not in have]
+    return missing
+
+
+def require(tables: Tables, required: Mapping[str, Iterable[str]], *, sort: bool = True) -> None:
+    """ParserError naming every table and column of `required` the database lacks."""
+    missing = schema_gaps(tables, required, sort=sort)
+    if missing:
+        raise ParserError("schema not as expected, missing: " + ", ".join(missing))
+
+
+def present(tables: Tables, table: str, columns: Iterable[str]) -> list[str]:
+    """The `columns` (any case) that `table` has, in their given order: the optional ones a
+    query may select."""
+    have = tables.get(table.lower(), set())
+    return [c for c in columns if c.lower() in have]
+
+
+def side_table(tables: Tables, ctx: ParseContext, table: str, columns: Iterable[str]) -> bool:
+    """Whether a side table has the columns a query needs; when not, a warning names what is
+    missing (schema drift) and the caller reads on without it."""
+    have = tables.get(table.lower())
+    if have is None:
+        ctx.warn(f"table {table} absent (schema drift): not read")
+        return False
+    missing = [f"{table}.{c}" for c in columns if c.lower() not in have]
+    if missing:
+        ctx.warn(f"table {table} not read, missing: {', '.join(missing)}")
+    return not missing
+
+
+class _Keyed(Protocol):
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+
+_R = TypeVar("_R", bound=_Keyed)
+
+
+def each_row(
+    ctx: ParseContext,
+    rows: Iterable[_R],
+    table: str,
+    key: str | int,
+    convert: Callable[[_R], Artifact | None],
+    errors: tuple[type[Exception], ...] = ROW_ERRORS,
+) -> Iterator[Artifact]:
+    """The record `convert` makes of each row (None: the row is not one, nothing is yielded).
+    A row it fails on (`errors`) is a warning naming it by `row[key]`, never the end of the
+    file; cancellation is checked before every row."""
+    for row in rows:
+        ctx.cancel.check()
+        try:
+            record = convert(row)
+        except errors as exc:
+            ctx.warn(f"{table} row {row[key]!r} skipped: {exc}")
+            continue
+        if record is not None:
+            yield record
