@@ -105,7 +105,8 @@ def scan(
     quiet: bool,
     password: str | None,
 ) -> None:
-    """Scan EVIDENCE (disk images, split/E01 sets, extraction folders, zip/tar) into a case.
+    """Scan EVIDENCE (disk images, split/E01 sets, phone extraction folders, zip/tar,
+    iTunes/Finder and Android backups) into a case.
 
     Running it again on the same case and evidence resumes where a cancelled or killed run
     stopped. Ctrl+C cancels cleanly; everything already committed is kept.
