@@ -86,7 +86,7 @@ def open_evidence(
 
     `password` unlocks an encrypted iTunes/Finder or Android backup; other sources ignore it.
     """
-    path = Path(path)
+    path = Path(path).absolute()  # case records name evidence by absolute path
     if path.is_dir():
         return _open_folder(path, workdir, password)
     if not path.is_file():
