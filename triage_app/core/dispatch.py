@@ -28,11 +28,13 @@ def candidates(file: FileInfo, prefix: bytes, parsers: Sequence[Parser]) -> list
     """Parsers that should see `file`, before their own `accepts()` check."""
     chosen = []
     for parser in parsers:
-        if parser.path_globs and not _glob_match(file.path, parser.path_globs):
-            continue
+        # Cheapest test first: this runs for every indexed file against every parser, and
+        # most files are not SQLite, so the signature rules most parsers out at once.
         if parser.signature is not None and not prefix.startswith(parser.signature):
             continue
         if parser.mime_types and file.mime not in parser.mime_types:
+            continue
+        if parser.path_globs and not _glob_match(file.path, parser.path_globs):
             continue
         if not parser.path_globs and parser.signature is None and not parser.mime_types:
             continue
