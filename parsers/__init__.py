@@ -22,6 +22,7 @@ from .instagram_ios import InstagramIos
 from .ios_calls import IosCalls
 from .ios_contacts import IosContacts
 from .kik import Kik
+from .messenger_android import MessengerAndroid
 from .mewe_ios import MeweIos
 from .safari_history import SafariHistory
 from .skype import Skype
@@ -48,6 +49,7 @@ PARSERS: tuple[type[Parser], ...] = (
     IosCalls,
     IosContacts,
     Kik,
+    MessengerAndroid,
     MeweIos,
     SafariHistory,
     Skype,
