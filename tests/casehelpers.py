@@ -82,3 +82,8 @@ def case_summary(case: Path) -> dict[str, Any]:
         return caseinfo.summary(conn)
     finally:
         conn.close()
+
+
+def file_sha256(conn: sqlite3.Connection, name: str) -> str:
+    """The indexed SHA-256 of the file called `name` (a record's expected `source_sha256`)."""
+    return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casehelpers import scan_with, truncated_copy
+from casehelpers import file_sha256, scan_with, truncated_copy
 
 from parsers.firefox_history import FirefoxHistory, file_uri_to_path
 from triage_app.core.export import records
@@ -170,10 +170,6 @@ def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict
     return scan_with(tmp_path / "case", [FirefoxHistory()], evidence, RUNS, require_ok=True)
 
 
-def _sha(conn: sqlite3.Connection, name: str) -> str:
-    return str(conn.execute("SELECT sha256 FROM files WHERE name=?", (name,)).fetchone()[0])
-
-
 def test_modern_profile_with_live_wal(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_modern_places(tmp_path / "disk" / LINUX_PROFILE)
     unchanged(tmp_path / "disk")
@@ -197,7 +193,7 @@ def test_modern_profile_with_live_wal(tmp_path: Path, unchanged: Callable[..., N
         "evidence": 1,
         "path": f"/{LINUX_PROFILE}/places.sqlite",
         "volume": None,
-        "source_sha256": _sha(conn, "places.sqlite"),
+        "source_sha256": file_sha256(conn, "places.sqlite"),
         "parser": "firefox_history",
         "ts": "2023-11-14T22:13:20.123456Z",
         "ts_raw": 1700000000123456,
@@ -221,7 +217,7 @@ def test_modern_profile_with_live_wal(tmp_path: Path, unchanged: Callable[..., N
             "evidence": 1,
             "path": f"/{LINUX_PROFILE}/places.sqlite",
             "volume": None,
-            "source_sha256": _sha(conn, "places.sqlite"),
+            "source_sha256": file_sha256(conn, "places.sqlite"),
             "parser": "firefox_history",
             "ts": "2023-11-14T22:15:20.500000Z",
             "ts_raw": 1700000120500000,
@@ -288,7 +284,7 @@ def test_old_windows_profile_with_downloads_sqlite(
         "evidence": 1,
         "path": f"/{WINDOWS_PROFILE}/downloads.sqlite",
         "volume": None,
-        "source_sha256": _sha(conn, "downloads.sqlite"),
+        "source_sha256": file_sha256(conn, "downloads.sqlite"),
         "parser": "firefox_history",
         "ts": "2013-07-18T18:59:59.312000Z",
         "ts_raw": 1374173999312000,

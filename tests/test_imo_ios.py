@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casehelpers import RUNS_SQL, scan_with, truncated_copy
+from casehelpers import RUNS_SQL, file_sha256, scan_with, truncated_copy
 
 from parsers.imo_ios import ImoIos
 from triage_app.core.export import records
@@ -118,10 +118,6 @@ def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict
     return scan_with(tmp_path / "case", [ImoIos()], evidence, RUNS)
 
 
-def _sha(conn: sqlite3.Connection) -> str:
-    return str(conn.execute("SELECT sha256 FROM files WHERE name = 'IMODb2.sqlite'").fetchone()[0])
-
-
 def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "iphone"
     make_imodb(root / APP_DIR / "Documents" / "IMODb2.sqlite")
@@ -133,10 +129,11 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     messages = list(records(conn, "message"))
     assert len(messages) == 4
     first = messages[0]
+    sha = file_sha256(conn, "IMODb2.sqlite")
     assert first == {
         "kind": "message", "id": first["id"], "evidence": 1,
         "path": f"/{APP_DIR}/Documents/IMODb2.sqlite", "volume": None,
-        "source_sha256": _sha(conn), "parser": "imo_ios", "ts": "2023-11-14T22:13:20.123000Z",
+        "source_sha256": sha, "parser": "imo_ios", "ts": "2023-11-14T22:13:20.123000Z",
         "ts_raw": T, "deleted": False, "app": "imo", "thread": ABU, "sender": ABU,
         "recipients": [OWNER], "direction": "incoming", "body": "wesh, el flouka jahza?",
         "attachments": [], "thread_name": "Abu Salem", "sender_name": "Abu S",
@@ -165,9 +162,10 @@ def test_contacts(tmp_path: Path) -> None:
     contacts = list(records(conn, "contact"))
     assert len(contacts) == 2
     first = contacts[0]
+    sha = file_sha256(conn, "IMODb2.sqlite")
     assert first == {
         "kind": "contact", "id": first["id"], "evidence": 1, "path": "/IMODb2.sqlite",
-        "volume": None, "source_sha256": _sha(conn), "parser": "imo_ios", "ts": None,
+        "volume": None, "source_sha256": sha, "parser": "imo_ios", "ts": None,
         "ts_raw": None, "deleted": False, "app": "imo", "name": "Abu Salem",
         "phones": ["+218 91 234 5678"], "emails": [], "buid": ABU, "alias": "Abu S",
         "is_group": False, "source_table": "ZIMOCONTACT", "source_rowid": 1,

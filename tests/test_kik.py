@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casehelpers import RUNS_SQL, scan_with, truncated_copy
+from casehelpers import RUNS_SQL, file_sha256, scan_with, truncated_copy
 
 from parsers.kik import Kik
 from triage_app.core.export import records
@@ -177,10 +177,6 @@ def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict
     return scan_with(tmp_path / "case", [Kik()], evidence, RUNS)
 
 
-def _sha(conn: sqlite3.Connection, name: str) -> str:
-    return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])
-
-
 def test_ios_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "iphone"
     make_ios_store(root / APP_DIR / "Documents" / "kik.sqlite")
@@ -193,7 +189,7 @@ def test_ios_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     assert first == {
         "kind": "message", "id": first["id"], "evidence": 1,
         "path": f"/{APP_DIR}/Documents/kik.sqlite", "volume": None,
-        "source_sha256": _sha(conn, "kik.sqlite"), "parser": "kik",
+        "source_sha256": file_sha256(conn, "kik.sqlite"), "parser": "kik",
         "ts": "2023-11-14T22:13:20.500000Z", "ts_raw": T0 + 0.5, "deleted": False,
         "app": "kik", "thread": "abu.salem", "sender": "abu.salem", "recipients": [],
         "direction": "incoming", "body": "wesh, el flouka jahza?", "attachments": [],
@@ -230,7 +226,7 @@ def test_ios_contacts(tmp_path: Path) -> None:
     first = contacts[0]
     assert first == {
         "kind": "contact", "id": first["id"], "evidence": 1, "path": "/kik.sqlite",
-        "volume": None, "source_sha256": _sha(conn, "kik.sqlite"), "parser": "kik",
+        "volume": None, "source_sha256": file_sha256(conn, "kik.sqlite"), "parser": "kik",
         "ts": None, "ts_raw": None, "deleted": False, "app": "kik", "name": "Abu Salem",
         "phones": [], "emails": ["abu@example.ly"], "username": "abu.salem", "jid": ABU,
         "is_group": False, "source_table": "ZKIKUSER", "source_rowid": 1,
@@ -251,7 +247,7 @@ def test_android_messages_and_contacts(tmp_path: Path, unchanged: Callable[..., 
     assert first == {
         "kind": "message", "id": first["id"], "evidence": 1,
         "path": f"/{ANDROID_DIR}/kikDatabase.db", "volume": None,
-        "source_sha256": _sha(conn, "kikDatabase.db"), "parser": "kik",
+        "source_sha256": file_sha256(conn, "kikDatabase.db"), "parser": "kik",
         "ts": "2023-11-14T22:13:20.123000Z", "ts_raw": 1700000000123, "deleted": False,
         "app": "kik", "thread": ABU, "sender": ABU, "recipients": [], "direction": "incoming",
         "body": "غدا صباحا", "attachments": [], "thread_name": "Abu Salem",

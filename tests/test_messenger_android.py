@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casehelpers import scan_with, truncated_copy
+from casehelpers import file_sha256, scan_with, truncated_copy
 
 from parsers.messenger_android import MessengerAndroid
 from triage_app.core.export import records
@@ -152,10 +152,6 @@ def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict
     return scan_with(tmp_path / "case", [MessengerAndroid()], evidence, RUNS)
 
 
-def _sha(conn: sqlite3.Connection, name: str) -> str:
-    return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])
-
-
 def test_msys_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "phone"
     make_msys(root / ORCA / f"msys_database_{OWNER}")
@@ -172,7 +168,7 @@ def test_msys_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None
         "evidence": 1,
         "path": f"/{ORCA}/{name}",
         "volume": None,
-        "source_sha256": _sha(conn, name),
+        "source_sha256": file_sha256(conn, name),
         "parser": "messenger_android",
         "ts": "2023-11-14T22:13:20.123000Z",
         "ts_raw": 1700000000123,
@@ -203,7 +199,7 @@ def test_msys_extraction(tmp_path: Path, unchanged: Callable[..., None]) -> None
         "evidence": 1,
         "path": f"/{ORCA}/{name}",
         "volume": None,
-        "source_sha256": _sha(conn, name),
+        "source_sha256": file_sha256(conn, name),
         "parser": "messenger_android",
         "ts": None,
         "ts_raw": None,
@@ -244,7 +240,7 @@ def test_threads_db2_extraction(tmp_path: Path) -> None:
         "evidence": 1,
         "path": f"/{ORCA}/threads_db2",
         "volume": None,
-        "source_sha256": _sha(conn, "threads_db2"),
+        "source_sha256": file_sha256(conn, "threads_db2"),
         "parser": "messenger_android",
         "ts": "2023-11-14T22:13:20.123000Z",
         "ts_raw": 1700000000123,
@@ -277,7 +273,7 @@ def test_threads_db2_extraction(tmp_path: Path) -> None:
         "evidence": 1,
         "path": f"/{ORCA}/threads_db2",
         "volume": None,
-        "source_sha256": _sha(conn, "threads_db2"),
+        "source_sha256": file_sha256(conn, "threads_db2"),
         "parser": "messenger_android",
         "ts": None,
         "ts_raw": None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casehelpers import RUNS_SQL, scan_with, truncated_copy
+from casehelpers import RUNS_SQL, file_sha256, scan_with, truncated_copy
 
 from parsers.tango_android import TangoAndroid, decode_fields, payload_bytes
 from triage_app.core.export import records
@@ -212,10 +212,6 @@ def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict
     return scan_with(tmp_path / "case", [TangoAndroid()], evidence, RUNS)
 
 
-def _sha(conn: sqlite3.Connection, name: str) -> str:
-    return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])
-
-
 def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "phone"
     make_tc(root / FILES_DIR / "tc.db")
@@ -233,7 +229,7 @@ def test_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
         "evidence": 1,
         "path": f"/{FILES_DIR}/tc.db",
         "volume": None,
-        "source_sha256": _sha(conn, "tc.db"),
+        "source_sha256": file_sha256(conn, "tc.db"),
         "parser": "tango_android",
         "ts": "2023-11-14T22:13:20Z",
         "ts_raw": T0,
@@ -284,7 +280,7 @@ def test_profiles(tmp_path: Path) -> None:
         "evidence": 1,
         "path": f"/{FILES_DIR}/tango_profile.db",
         "volume": None,
-        "source_sha256": _sha(conn, "tango_profile.db"),
+        "source_sha256": file_sha256(conn, "tango_profile.db"),
         "parser": "tango_android",
         "ts": "2023-11-14T22:16:20Z",
         "ts_raw": T0 + 180_000,

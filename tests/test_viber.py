@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casehelpers import scan_with, truncated_copy
+from casehelpers import file_sha256, scan_with, truncated_copy
 
 from parsers.viber import Viber
 from triage_app.core.export import records
@@ -182,11 +182,6 @@ def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict
     return scan_with(tmp_path / "case", [Viber()], evidence, RUNS)
 
 
-def _sha(conn: sqlite3.Connection, name: str) -> str:
-    row = conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()
-    return str(row[0])
-
-
 def test_extraction_both_databases(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     root = tmp_path / "phone"
     make_viber_data(root / VIBER_DIR / "viber_data")
@@ -207,7 +202,7 @@ def test_extraction_both_databases(tmp_path: Path, unchanged: Callable[..., None
         "evidence": 1,
         "path": f"/{VIBER_DIR}/viber_messages",
         "volume": None,
-        "source_sha256": _sha(conn, "viber_messages"),
+        "source_sha256": file_sha256(conn, "viber_messages"),
         "parser": "viber",
         "ts": "2023-11-14T22:13:20.123000Z",
         "ts_raw": 1700000000123,
@@ -233,7 +228,7 @@ def test_extraction_both_databases(tmp_path: Path, unchanged: Callable[..., None
         "evidence": 1,
         "path": f"/{VIBER_DIR}/viber_data",
         "volume": None,
-        "source_sha256": _sha(conn, "viber_data"),
+        "source_sha256": file_sha256(conn, "viber_data"),
         "parser": "viber",
         "ts": "2023-11-14T22:18:20Z",
         "ts_raw": 1700000300000,

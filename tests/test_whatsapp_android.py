@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casehelpers import RUNS_SQL, scan_with, truncated_copy
+from casehelpers import RUNS_SQL, file_sha256, scan_with, truncated_copy
 from fixtures_whatsapp import (
     GROUP,
     GROUP_SUBJECT,
@@ -46,10 +46,6 @@ def _scan(
     return scan_with(tmp_path / "case", parsers or _both(), evidence, RUNS, require_ok=True)
 
 
-def _sha(conn: sqlite3.Connection, name: str) -> str:
-    return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])
-
-
 def test_current_schema_messages(tmp_path: Path, unchanged: Callable[..., None]) -> None:
     make_current_msgstore(tmp_path / "phone" / WA_DIR)
     unchanged(tmp_path / "phone")
@@ -66,7 +62,7 @@ def test_current_schema_messages(tmp_path: Path, unchanged: Callable[..., None])
         "evidence": 1,
         "path": f"/{WA_DIR}/msgstore.db",
         "volume": None,
-        "source_sha256": _sha(conn, "msgstore.db"),
+        "source_sha256": file_sha256(conn, "msgstore.db"),
         "parser": "whatsapp_android",
         "ts": "2023-11-14T22:16:20Z",
         "ts_raw": 1700000180000,
@@ -115,7 +111,7 @@ def test_current_schema_calls(tmp_path: Path) -> None:
         "evidence": 1,
         "path": f"/{WA_DIR}/msgstore.db",
         "volume": None,
-        "source_sha256": _sha(conn, "msgstore.db"),
+        "source_sha256": file_sha256(conn, "msgstore.db"),
         "parser": "whatsapp_android",
         "ts": "2023-11-14T22:21:40Z",
         "ts_raw": 1700000500000,
@@ -293,7 +289,7 @@ def test_contacts(tmp_path: Path, unchanged: Callable[..., None]) -> None:
         "evidence": 1,
         "path": f"/{WA_DIR}/wa.db",
         "volume": None,
-        "source_sha256": _sha(conn, "wa.db"),
+        "source_sha256": file_sha256(conn, "wa.db"),
         "parser": "whatsapp_android_contacts",
         "ts": None,
         "ts_raw": None,
