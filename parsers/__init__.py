@@ -28,6 +28,8 @@ from .safari_history import SafariHistory
 from .skype import Skype
 from .tango_android import TangoAndroid
 from .teams_ios import TeamsIos
+from .telegram_android import TelegramAndroid
+from .telegram_android_account import TelegramAndroidAccount
 from .twitter_ios import TwitterIos
 from .viber import Viber
 from .whatsapp_android import WhatsappAndroid
@@ -54,6 +56,8 @@ PARSERS: tuple[type[Parser], ...] = (
     SafariHistory,
     Skype,
     TangoAndroid,
+    TelegramAndroid,
+    TelegramAndroidAccount,
     TeamsIos,
     TwitterIos,
     Viber,

@@ -101,10 +101,7 @@ class TwitterIos(Parser):
     signature = b"bplist00"
 
     def parse(self, file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
-        with ctx.open() as handle:
-            data = handle.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise ParserError(f"larger than {MAX_BYTES} bytes: not a direct-message cache")
+        data = ctx.read_capped(MAX_BYTES, "a direct-message cache")
         try:
             state = unarchive(data)
         except NotAnArchive as exc:

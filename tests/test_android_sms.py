@@ -135,6 +135,28 @@ def test_empty_database_is_no_data(tmp_path: Path) -> None:
     assert _runs(_scan(tmp_path, tmp_path / "phone"))[0]["status"] == "no_data"
 
 
+def test_rows_in_unread_tables_of_an_empty_database_are_named(tmp_path: Path) -> None:
+    """Schema drift: the app kept its `sms` table but wrote to a new one. Zero records must
+    come with a warning naming where the rows are, not read as an empty phone."""
+    evidence = tmp_path / "phone" / SMS_DIR
+    evidence.mkdir(parents=True)
+    conn = sqlite3.connect(evidence / "mmssms.db")
+    conn.execute(SMS_SCHEMA)
+    conn.execute("CREATE TABLE android_metadata (locale TEXT)")
+    conn.execute("INSERT INTO android_metadata VALUES ('ar_LY')")
+    conn.execute("CREATE TABLE sms_v2 (_id INTEGER PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO sms_v2 (body) VALUES ('the boat leaves tonight')")
+    conn.execute("CREATE TABLE threads (_id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    (run,) = _runs(_scan(tmp_path, tmp_path / "phone"))
+    assert (run["status"], run["warnings"]) == ("no_data", 1)
+    assert run["message"] == (
+        "1 warning(s): no records, but tables this parser does not read hold rows"
+        " (schema drift?): sms_v2"
+    )
+
+
 def test_corpus_mmssms(
     tmp_path: Path, corpus: Callable[[str], Path], unchanged: Callable[..., None]
 ) -> None:

@@ -57,6 +57,16 @@ class ParseContext:
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
 
+    def read_capped(self, limit: int, what: str) -> bytes:
+        """The whole content of a file that is small by nature (a preferences file, a cached
+        answer); a ParserError when it is larger than `limit`, so a huge or hostile file is
+        never read into memory."""
+        with self.open() as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise ParserError(f"larger than {limit} bytes: not {what}")
+        return data
+
     def warn(self, message: str) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_WARNINGS_KEPT:
@@ -94,19 +104,37 @@ class SQLiteParser(Parser):
     `required` names only the tables/columns the queries use; a database that has the
     identifying tables but lacks a required one is an `error` naming what is missing, so
     schema drift is never a silent zero.
+
+    When a database of the app gives no record at all, the tables the parser does not read
+    (`reads` and the tables above, plus `BOOKKEEPING_TABLES`) are checked: rows there are
+    named in a warning, because an app that moved its content to a new table would
+    otherwise read as "no messages".
     """
 
     signature = SQLITE_MAGIC
     identify: ClassVar[frozenset[str]] = frozenset()
     required: ClassVar[dict[str, frozenset[str]]] = {}
+    # Further tables the parser reads (side tables) or knows to hold no user content.
+    reads: ClassVar[frozenset[str]] = frozenset()
 
     def parse(self, file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
         from .sqlite_reader import open_copy
 
         conn = open_copy(ctx.sqlite_copy())
         try:
-            self.check_schema(conn)
-            yield from self.records(conn, ctx)
+            tables = self.check_schema(conn)
+            count = 0
+            for record in self.records(conn, ctx):
+                count += 1
+                yield record
+            if not count:
+                known = {t.lower() for t in (*self.identify, *self.required, *self.reads)}
+                unread = rows_outside(conn, tables, known | BOOKKEEPING_TABLES)
+                if unread:
+                    ctx.warn(
+                        "no records, but tables this parser does not read hold rows "
+                        f"(schema drift?): {', '.join(unread)}"
+                    )
             decoder = conn.text_factory
             if isinstance(decoder, Utf8Text) and decoder.bad and not decoder.claimed:
                 ctx.warn(f"{decoder.bad} text value(s) not valid UTF-8, shown with U+FFFD")
@@ -126,6 +154,44 @@ class SQLiteParser(Parser):
     @abstractmethod
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
         """Turn rows into records."""
+
+
+# Tables of SQLite itself, Android, Room and Core Data that never hold app content.
+BOOKKEEPING_TABLES = frozenset(
+    {
+        "android_metadata", "sqlite_sequence", "sqlite_stat1", "sqlite_stat2", "sqlite_stat3",
+        "sqlite_stat4", "room_master_table", "z_metadata", "z_primarykey", "z_modelcache",
+        "meta", "properties", "metadata", "_sync_state", "_sync_state_metadata",
+    }
+)  # fmt: skip
+MAX_UNREAD_NAMED = 10
+
+
+def rows_outside(
+    conn: sqlite3.Connection, tables: Tables, known: set[str] | frozenset[str]
+) -> list[str]:
+    """The tables not in `known` that hold at least one row (at most MAX_UNREAD_NAMED named).
+    Virtual tables are left alone: their module may not exist here, and querying them runs
+    the evidence database's code paths, not just its data."""
+    virtual = {
+        str(name).lower()
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL%'"
+        )
+    }
+    found: list[str] = []
+    for table in sorted(tables):
+        if table in known or table in virtual or table.startswith("sqlite_"):
+            continue
+        quoted = '"' + table.replace('"', '""') + '"'
+        try:
+            if conn.execute(f"SELECT EXISTS (SELECT 1 FROM {quoted})").fetchone()[0]:
+                found.append(table)
+        except sqlite3.Error:
+            continue
+        if len(found) == MAX_UNREAD_NAMED:
+            break
+    return found
 
 
 def schema_gaps(

@@ -34,10 +34,12 @@ _UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
     (3, b"-FVE-FS-", "BitLocker-encrypted volume"),
     (0, b"LUKS\xba\xbe", "LUKS-encrypted volume"),
     (0, b"AFF", "AFF forensic image"),
-    (0, b"<?xml", "XML document (e.g. a Parallels DiskDescriptor.xml without its data file)"),
     (0, b"\x7fELF", "executable file, not an evidence container"),
 )
-_LOOSE_FILE_MAGIC = (b"SQLite format 3\x00", b"\xff\xd8\xff", b"\x89PNG", b"bplist00", b"%PDF")
+_LOOSE_FILE_MAGIC = (
+    b"SQLite format 3\x00", b"\xff\xd8\xff", b"\x89PNG", b"bplist00", b"%PDF", b"<?xml",
+)  # fmt: skip
+_PARALLELS = b"<Parallels_disk_image"
 
 
 def _head_tail(path: Path) -> tuple[bytes, bytes, int]:
@@ -54,6 +56,8 @@ def _head_tail(path: Path) -> tuple[bytes, bytes, int]:
 
 
 def _unsupported(head: bytes, tail: bytes) -> str | None:
+    if head.startswith(b"<?xml") and _PARALLELS in head:
+        return "Parallels disk image descriptor (DiskDescriptor.xml) without its data file"
     for offset, magic, name in _UNSUPPORTED:
         data = tail[offset + 512 :] if offset < 0 else head[offset:]
         if data.startswith(magic):
