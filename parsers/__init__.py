@@ -11,9 +11,14 @@ from triage_app.core.parsing import Parser
 from .android_calls import AndroidCalls
 from .android_contacts import AndroidContacts
 from .android_sms import AndroidSms
+from .android_webview import AndroidWebview
 from .burner_ios import BurnerIos
+from .chromium_autofill import ChromiumAutofill
+from .chromium_cookies import ChromiumCookies
 from .chromium_history import ChromiumHistory
 from .exif_media import ExifMedia
+from .firefox_cookies import FirefoxCookies
+from .firefox_formhistory import FirefoxFormHistory
 from .firefox_history import FirefoxHistory
 from .hangouts import Hangouts
 from .imessage import IMessage
@@ -24,6 +29,7 @@ from .ios_contacts import IosContacts
 from .kik import Kik
 from .messenger_android import MessengerAndroid
 from .mewe_ios import MeweIos
+from .safari_cookies import SafariCookies
 from .safari_history import SafariHistory
 from .skype import Skype
 from .tango_android import TangoAndroid
@@ -40,9 +46,14 @@ PARSERS: tuple[type[Parser], ...] = (
     AndroidCalls,
     AndroidContacts,
     AndroidSms,
+    AndroidWebview,
     BurnerIos,
+    ChromiumAutofill,
+    ChromiumCookies,
     ChromiumHistory,
     ExifMedia,
+    FirefoxCookies,
+    FirefoxFormHistory,
     FirefoxHistory,
     Hangouts,
     IMessage,
@@ -53,12 +64,13 @@ PARSERS: tuple[type[Parser], ...] = (
     Kik,
     MessengerAndroid,
     MeweIos,
+    SafariCookies,
     SafariHistory,
     Skype,
     TangoAndroid,
+    TeamsIos,
     TelegramAndroid,
     TelegramAndroidAccount,
-    TeamsIos,
     TwitterIos,
     Viber,
     WhatsappAndroid,

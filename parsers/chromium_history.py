@@ -83,6 +83,7 @@ _BROWSERS = (
     ("com.yandex.browser", "yandex"),
     ("com.sec.android.app.sbrowser", "samsung_internet"),
     ("app_sbrowser/", "samsung_internet"),
+    ("app_webview/", "android_webview"),  # an app's embedded WebView (Android >= 4.4)
 )
 _ANDROID_PACKAGE = re.compile(r"/data/(?:data|user/\d+|user_de/\d+)/([^/]+)/", re.IGNORECASE)
 _ARCHIVED = "archived history"

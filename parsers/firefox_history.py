@@ -104,7 +104,7 @@ class FirefoxHistory(SQLiteParser):
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
         tables = table_columns(conn)
-        profile = _profile(ctx.file.path)
+        profile = profile_of(ctx.file.path)
         if "moz_places" in tables:
             yield from _visits(conn, ctx, tables, profile)
             if "moz_annos" in tables and "moz_anno_attributes" in tables:
@@ -136,7 +136,7 @@ def _is_app_services(tables: dict[str, set[str]]) -> bool:
     return "visit_count_local" in tables.get("moz_places", set())
 
 
-def _profile(path: str) -> str | None:
+def profile_of(path: str) -> str | None:
     parts = path.rstrip("/").split("/")
     if len(parts) < 3:
         return None  # a loose file given directly as evidence

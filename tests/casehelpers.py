@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,3 +88,36 @@ def case_summary(case: Path) -> dict[str, Any]:
 def file_sha256(conn: sqlite3.Connection, name: str) -> str:
     """The indexed SHA-256 of the file called `name` (a record's expected `source_sha256`)."""
     return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])
+
+
+def db_with_live_wal(path: Path, statements: Sequence[str], wal_last: str | None = None) -> Path:
+    """Create a database; `wal_last` is an SQL statement left only in the live `-wal` file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.parent / ".build"
+    work.mkdir()
+    conn = sqlite3.connect(work / path.name)
+    conn.execute("PRAGMA journal_mode=WAL")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    if wal_last:
+        conn.execute(wal_last)
+        conn.commit()
+    for suffix in ("", "-wal", "-shm"):  # copied while open, as on a seized machine
+        if (work / f"{path.name}{suffix}").exists():
+            shutil.copyfile(work / f"{path.name}{suffix}", path.parent / f"{path.name}{suffix}")
+    conn.close()
+    shutil.rmtree(work)
+    return path
+
+
+def dispatched(parser: Parser, path: str, prefix: bytes = b"SQLite format 3\x00") -> bool:
+    """Whether the dispatcher offers a file at `path` (content starting with `prefix`) to
+    `parser`: the test of a parser's globs and signature."""
+    from triage_app.core.dispatch import candidates
+    from triage_app.core.parsing import FileInfo
+
+    file = FileInfo(1, 1, None, path, path.rsplit("/", 1)[-1], 100, None, None, False)
+    return parser in candidates(file, prefix, [parser])

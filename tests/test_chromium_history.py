@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casehelpers import RUNS_SQL, scan_with, truncated_copy
+from casehelpers import RUNS_SQL, dispatched, scan_with, truncated_copy
 
 from parsers.chromium_history import ChromiumHistory, Origin
-from triage_app.core.dispatch import candidates
 from triage_app.core.export import records
-from triage_app.core.parsing import SQLITE_MAGIC, FileInfo
 
 # Tables as created by recent Chrome (history meta version 70): components/history/core/
 # browser history_database.cc, url_database.cc, visit_database.cc, download_database.cc.
@@ -365,7 +363,7 @@ def test_unrelated_sqlite_named_history_is_skipped(tmp_path: Path) -> None:
         ),
         (
             "/data/data/com.example.app/app_webview/Default/History",
-            "chromium",
+            "android_webview",
             "Default",
             "com.example.app",
         ),
@@ -398,9 +396,7 @@ def test_browser_profile_and_package_from_path(
     ],
 )
 def test_path_globs(path: str, chosen: bool) -> None:
-    file = FileInfo(1, 1, None, path, path.rsplit("/", 1)[-1], 100, None, None, False)
-    parser = ChromiumHistory()
-    assert (parser in candidates(file, SQLITE_MAGIC, [parser])) is chosen
+    assert dispatched(ChromiumHistory(), path) is chosen
 
 
 def test_corpus_history_v20(

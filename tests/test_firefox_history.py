@@ -4,14 +4,13 @@ application-services), bad input, and the corpus."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from casehelpers import file_sha256, scan_with, truncated_copy
+from casehelpers import db_with_live_wal, file_sha256, scan_with, truncated_copy
 
 from parsers.firefox_history import FirefoxHistory, file_uri_to_path
 from triage_app.core.export import records
@@ -94,29 +93,6 @@ TARGET_URI = "file:///home/amal/T%C3%A9l%C3%A9chargements/manifest%20list.pdf"
 METADATA = '{"state":1,"endTime":1700000125000,"fileSize":48213}'
 
 
-def _make_db(path: Path, statements: Sequence[str], wal_last: str | None = None) -> Path:
-    """Create a database; `wal_last` is an SQL statement left only in the live `-wal` file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    work = path.parent / ".build"
-    work.mkdir()
-    conn = sqlite3.connect(work / path.name)
-    conn.execute("PRAGMA journal_mode=WAL")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("PRAGMA wal_autocheckpoint=0")
-    if wal_last:
-        conn.execute(wal_last)
-        conn.commit()
-    for suffix in ("", "-wal", "-shm"):  # copied while open, as on a seized machine
-        if (work / f"{path.name}{suffix}").exists():
-            shutil.copyfile(work / f"{path.name}{suffix}", path.parent / f"{path.name}{suffix}")
-    conn.close()
-    shutil.rmtree(work)
-    return path
-
-
 def _values(table: str, rows: Sequence[tuple[Any, ...]], columns: str) -> list[str]:
     def lit(v: Any) -> str:
         if v is None:
@@ -157,7 +133,7 @@ def make_modern_places(folder: Path, visit_types: Sequence[Any] = (2, 1, 7)) -> 
     wal = _values(
         "moz_historyvisits", visits[2:], "id, from_visit, place_id, visit_date, visit_type, source"
     )[0]
-    return _make_db(folder / "places.sqlite", statements, wal_last=wal)
+    return db_with_live_wal(folder / "places.sqlite", statements, wal_last=wal)
 
 
 RUNS = (
@@ -236,7 +212,7 @@ def test_modern_profile_with_live_wal(tmp_path: Path, unchanged: Callable[..., N
 
 
 def _old_profile(folder: Path) -> None:
-    _make_db(
+    db_with_live_wal(
         folder / "places.sqlite",
         [
             *OLD_SCHEMA,
@@ -247,7 +223,7 @@ def _old_profile(folder: Path) -> None:
             "INSERT INTO moz_anno_attributes VALUES (1, 'Places/SmartBookmark')",
         ],
     )
-    _make_db(
+    db_with_live_wal(
         folder / "downloads.sqlite",
         [
             DOWNLOADS_SCHEMA,
@@ -308,7 +284,7 @@ def test_old_windows_profile_with_downloads_sqlite(
 
 
 def test_fenix_places_in_milliseconds(tmp_path: Path) -> None:
-    _make_db(
+    db_with_live_wal(
         tmp_path / "phone" / FENIX_FILES / "places.sqlite",
         [
             *FENIX_SCHEMA,
@@ -334,7 +310,7 @@ def test_truncated_database_is_an_error(tmp_path: Path) -> None:
 
 
 def test_missing_column_is_an_error_naming_it(tmp_path: Path) -> None:
-    _make_db(
+    db_with_live_wal(
         tmp_path / "disk" / LINUX_PROFILE / "places.sqlite",
         [
             "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url LONGVARCHAR)",
@@ -369,15 +345,15 @@ def test_garbage_rows_are_warned_and_skipped(tmp_path: Path) -> None:
 
 def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
     folder = tmp_path / "disk" / "some" / "app"
-    _make_db(folder / "places.sqlite", ["CREATE TABLE places (id INTEGER, name TEXT)"])
-    _make_db(folder / "downloads.sqlite", ["CREATE TABLE downloads (id INTEGER, url TEXT)"])
+    db_with_live_wal(folder / "places.sqlite", ["CREATE TABLE places (id INTEGER, name TEXT)"])
+    db_with_live_wal(folder / "downloads.sqlite", ["CREATE TABLE downloads (id INTEGER, url TEXT)"])
     _, runs = _scan(tmp_path, tmp_path / "disk")
     assert [r["status"] for r in runs] == ["skipped", "skipped"]
     assert "moz_places" in runs[0]["message"]
 
 
 def test_empty_places_is_no_data(tmp_path: Path) -> None:
-    _make_db(tmp_path / "disk" / LINUX_PROFILE / "places.sqlite", MODERN_SCHEMA)
+    db_with_live_wal(tmp_path / "disk" / LINUX_PROFILE / "places.sqlite", MODERN_SCHEMA)
     _, runs = _scan(tmp_path, tmp_path / "disk")
     assert runs[0]["status"] == "no_data"
 

@@ -30,8 +30,8 @@ from .core.progress import CancelToken, Progress
 
 EXIT_EVIDENCE, EXIT_CANCELLED, EXIT_CASEDB = 1, 3, 4
 KINDS = (
-    "file", "message", "contact", "call", "web_visit", "web_download", "web_search", "media",
-    "keyword_hit", "entity",
+    "file", "message", "contact", "call", "web_visit", "web_download", "web_search",
+    "web_cookie", "web_form", "web_cache", "media", "keyword_hit", "entity",
 )  # fmt: skip
 
 

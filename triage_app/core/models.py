@@ -73,6 +73,13 @@ class VolumeInfo:
     message: str = ""
 
 
+# Keys every exported record carries; a parser's own fields must not shadow them.
+COMMON_KEYS = frozenset(
+    {"kind", "id", "evidence", "path", "volume", "source_sha256", "parser", "ts", "ts_raw",
+     "deleted", "source_table", "source_rowid"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Artifact:
     """One parsed record; `fields` are the kind-specific fields of the export contract."""
@@ -84,6 +91,11 @@ class Artifact:
     deleted: bool = False
     source_table: str | None = None
     source_rowid: int | None = None
+
+    def __post_init__(self) -> None:
+        clash = COMMON_KEYS.intersection(self.fields)
+        if clash:
+            raise ValueError(f"record field(s) {sorted(clash)} would hide the common keys")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,13 @@ from typing import Any, Protocol
 MESSAGE_KEYS = frozenset(
     {"app", "thread", "sender", "recipients", "direction", "body", "attachments"}
 )
+# The web_cookie / web_form / web_cache contracts (docs/RECORDS.md). A cookie's own path is
+# `cookie_path`: `path` is every record's location in the evidence.
+COOKIE_KEYS = frozenset(
+    {"browser", "host", "name", "value", "cookie_path", "expires", "secure", "http_only"}
+)
+FORM_KEYS = frozenset({"browser", "field", "value", "url", "count"})
+CACHE_KEYS = frozenset({"browser", "url", "mime", "size", "local_path"})
 # Servers of WhatsApp JIDs whose user part is a phone number (`c.us` in very old databases).
 _PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us"})
 

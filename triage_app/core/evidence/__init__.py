@@ -38,6 +38,7 @@ _UNSUPPORTED: tuple[tuple[int, bytes, str], ...] = (
 )
 _LOOSE_FILE_MAGIC = (
     b"SQLite format 3\x00", b"\xff\xd8\xff", b"\x89PNG", b"bplist00", b"%PDF", b"<?xml",
+    b"cook",  # Apple Cookies.binarycookies
 )  # fmt: skip
 _PARALLELS = b"<Parallels_disk_image"
 
