@@ -16,6 +16,7 @@ from .burner_ios import BurnerIos
 from .chromium_autofill import ChromiumAutofill
 from .chromium_cookies import ChromiumCookies
 from .chromium_history import ChromiumHistory
+from .discord_ios import DiscordIos
 from .exif_media import ExifMedia
 from .firefox_cookies import FirefoxCookies
 from .firefox_formhistory import FirefoxFormHistory
@@ -29,6 +30,7 @@ from .ios_contacts import IosContacts
 from .kik import Kik
 from .messenger_android import MessengerAndroid
 from .mewe_ios import MeweIos
+from .safari_cache import SafariCache
 from .safari_cookies import SafariCookies
 from .safari_history import SafariHistory
 from .skype import Skype
@@ -51,6 +53,7 @@ PARSERS: tuple[type[Parser], ...] = (
     ChromiumAutofill,
     ChromiumCookies,
     ChromiumHistory,
+    DiscordIos,
     ExifMedia,
     FirefoxCookies,
     FirefoxFormHistory,
@@ -64,6 +67,7 @@ PARSERS: tuple[type[Parser], ...] = (
     Kik,
     MessengerAndroid,
     MeweIos,
+    SafariCache,
     SafariCookies,
     SafariHistory,
     Skype,

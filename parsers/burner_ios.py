@@ -33,13 +33,16 @@ conversation object (`direction` `Inbound`/`Outbound`, `messageType` `Voice`/`Te
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Iterator
 from typing import Any, ClassVar, NamedTuple
 
 from triage_app.core.models import Artifact
+from triage_app.core.nsurlcache import IDENTIFY, MAX_JSON_BYTES, REQUIRED
+from triage_app.core.nsurlcache import as_bytes as _bytes
+from triage_app.core.nsurlcache import inline_bodies as _inline
+from triage_app.core.nsurlcache import load_json as _loads
 from triage_app.core.parsing import (
     SQLITE_MAGIC,
     FileInfo,
@@ -50,10 +53,6 @@ from triage_app.core.parsing import (
 )
 from triage_app.core.timeconv import from_unix_ms
 
-# Bound on a cached API answer that is read (the message pages seen are tens of KB).
-MAX_JSON_BYTES = 16 << 20
-# Request URLs are matched on their first characters only (bounds the regex work).
-_MAX_URL = 2048
 _UUID = r"[0-9a-fA-F-]{36}"
 _API = r"https://phoenix\.burnerapp\.com(?:/v\d+)?/user/" + _UUID
 _MESSAGES_URL = re.compile(
@@ -62,11 +61,6 @@ _MESSAGES_URL = re.compile(
 )
 _BURNERS_URL = re.compile(_API + r"/burners(?:/" + _UUID + r")?$")
 _CONTACTS_URL = re.compile(_API + r"/contacts\?.+")
-_CACHE_SQL = (
-    "SELECT r.entry_ID AS entry, r.request_key AS url, d.isDataOnFS AS on_fs,"
-    " d.receiver_data AS data FROM cfurl_cache_response r"
-    " JOIN cfurl_cache_receiver_data d ON d.entry_ID = r.entry_ID ORDER BY r.entry_ID"
-)
 _CALL_EVENTS = {
     ("incoming", "completed"): "Completed incoming call",
     ("outgoing", "completed"): "Completed outgoing call",
@@ -91,16 +85,6 @@ class Where(NamedTuple):
     url: str | None
 
 
-def _loads(data: bytes) -> Any:
-    """Parsed JSON, or None for anything that is not (bounded; never raises)."""
-    if len(data) > MAX_JSON_BYTES:
-        return None
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-
-
 def _is_message(value: Any) -> bool:
     return isinstance(value, dict) and {"burnerId", "direction", "dateCreated"} <= value.keys()
 
@@ -119,13 +103,8 @@ class _CacheDb(SQLiteParser):
     name = "burner_ios"
     version = "1.0"
     kinds = ("message",)
-    identify: ClassVar[frozenset[str]] = frozenset(
-        {"cfurl_cache_response", "cfurl_cache_receiver_data"}
-    )
-    required: ClassVar[dict[str, frozenset[str]]] = {
-        "cfurl_cache_response": frozenset({"entry_ID", "request_key"}),
-        "cfurl_cache_receiver_data": frozenset({"entry_ID", "isDataOnFS", "receiver_data"}),
-    }
+    identify: ClassVar[frozenset[str]] = IDENTIFY
+    required: ClassVar[dict[str, frozenset[str]]] = REQUIRED
 
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
         names: Names = {}
@@ -141,19 +120,6 @@ class _CacheDb(SQLiteParser):
                 ctx.cancel.check()
                 where = Where("cfurl_cache_receiver_data", int(row["entry"]), index, url)
                 yield from _checked(item, names, ctx, where)
-
-
-def _inline(
-    conn: sqlite3.Connection, ctx: ParseContext, urls: tuple[re.Pattern[str], ...]
-) -> Iterator[sqlite3.Row]:
-    for row in conn.execute(_CACHE_SQL):
-        ctx.cancel.check()
-        # A body stored in fsCachedData/<UUID> is parsed when the engine hands over that file.
-        if row["on_fs"] or not isinstance(row["data"], bytes | str):
-            continue
-        url = str(row["url"] or "")[:_MAX_URL]
-        if any(u.match(url) for u in urls):
-            yield row
 
 
 class BurnerIos(Parser):
@@ -194,10 +160,6 @@ def _fs_cached(file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
     for index, item in enumerate(items):
         ctx.cancel.check()
         yield from _checked(item, {}, ctx, Where(None, None, index, None))
-
-
-def _bytes(data: bytes | str) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else data
 
 
 def _checked(item: Any, names: Names, ctx: ParseContext, where: Where) -> Iterator[Artifact]:
