@@ -16,6 +16,10 @@ Tools:
   qarina_raw   `qarina scan IMG --case NEW -q` (a new case folder every run)
   qarina_e01   `qarina scan E01 --case NEW -q`
   fls_e01      `fls -r -p -i ewf E01 > /dev/null`
+  qarina_raw_nosearch  `qarina scan IMG --case NEW -q --no-search` (index, hash, parse only)
+  yara_cli     `yara -r -p 2 -w RULES... DIR`: the yara command-line tool with the rules Qarina
+               compiles from its bundled packs, over the image's files extracted once with
+               `tsk_recover -e` into DATA/extracted (what a standard-tools pipeline does)
 Only the standard library is used.
 """
 
@@ -45,7 +49,21 @@ HASHLIB_CODE = (
     "        h.update(chunk)\n"
     "print(h.hexdigest())\n"
 )
-ALL_TOOLS = ("sha256sum", "hashlib", "fls_raw", "qarina_raw", "qarina_e01", "fls_e01")
+ALL_TOOLS = (
+    "sha256sum", "hashlib", "fls_raw", "qarina_raw", "qarina_e01", "fls_e01",
+    "qarina_raw_nosearch", "yara_cli",
+)  # fmt: skip
+DEFAULT_TOOLS = ALL_TOOLS[:6]
+# Writes the YARA sources of Qarina's bundled packs, one file per namespace, for the yara CLI.
+RULES_CODE = (
+    "import sys, pathlib\n"
+    "from triage_app.search.packs import bundled_root, load_packs\n"
+    "from triage_app.search.scanner import pack_sources\n"
+    "out = pathlib.Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)\n"
+    "for pack in load_packs(bundled_root()):\n"
+    "    for ns, text in pack_sources(pack)[0].items():\n"
+    "        (out / (ns + '.yar')).write_text(text, encoding='utf-8')\n"
+)
 LABELS = {
     "sha256sum": "sha256sum IMG",
     "hashlib": "Python hashlib SHA-256 of IMG",
@@ -53,6 +71,8 @@ LABELS = {
     "qarina_raw": "qarina scan IMG (raw)",
     "qarina_e01": "qarina scan E01",
     "fls_e01": "fls -r -p -i ewf E01",
+    "qarina_raw_nosearch": "qarina scan IMG --no-search",
+    "yara_cli": "yara -r -p 2 (extracted files)",
 }
 
 
@@ -126,8 +146,25 @@ def command(tool: str, s: Setup, case: Path | None) -> list[str]:
         "fls_e01": ["fls", "-r", "-p", "-i", "ewf", e01],
         "qarina_raw": [s.qarina, "scan", img, "--case", str(case), "-q"],
         "qarina_e01": [s.qarina, "scan", e01, "--case", str(case), "-q"],
+        "qarina_raw_nosearch": [s.qarina, "scan", img, "--case", str(case), "-q", "--no-search"],
     }
+    if tool == "yara_cli":
+        rules = sorted((s.data / "yara-rules").glob("*.yar"))
+        return ["yara", "-r", "-p", "2", "-w", *(f"{r.stem}:{r}" for r in rules),
+                str(s.data / "extracted")]  # fmt: skip
     return commands[tool]
+
+
+def prepare_yara(s: Setup) -> None:
+    """The yara CLI's inputs, built once: the extracted files and Qarina's rules as text."""
+    extracted = s.data / "extracted"
+    if not extracted.is_dir():
+        log("extracting the image's files with tsk_recover -e (once)")
+        subprocess.run(["tsk_recover", "-e", str(s.image), str(extracted)], check=True)
+    rules = s.data / "yara-rules"
+    shutil.rmtree(rules, ignore_errors=True)
+    subprocess.run([s.python, "-c", RULES_CODE, str(rules)], check=True)
+    log(f"yara CLI: {len(list(rules.glob('*.yar')))} rule files")
 
 
 def parse_time_v(text: str) -> dict[str, float]:
@@ -345,6 +382,13 @@ def ratios(t: dict[str, dict[str, Any]], s: Setup) -> dict[str, float | None]:
     image, content = s.manifest["image"]["size"], s.manifest["tree"]["bytes"]
     q_raw, q_e01 = wall("qarina_raw"), wall("qarina_e01")
     return {
+        # issue 4: content search with the bundled packs, against the yara CLI on the same files
+        "qarina_raw_time_over_yara_cli": div(q_raw, wall("yara_cli")),
+        "qarina_raw_search_cost_s": (
+            round(q_raw - wall("qarina_raw_nosearch"), 2)  # type: ignore[operator]
+            if q_raw and wall("qarina_raw_nosearch")
+            else None
+        ),
         "qarina_raw_time_over_sha256sum": div(q_raw, wall("sha256sum")),
         "qarina_raw_time_over_hashlib": div(q_raw, wall("hashlib")),
         "qarina_raw_time_over_fls": div(q_raw, wall("fls_raw")),
@@ -403,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, required=True, help="make_image.py output directory")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated subset")
+    ap.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
+                    help=f"comma-separated, from: {', '.join(ALL_TOOLS)}")  # fmt: skip
     ap.add_argument(
         "--quiet-wait",
         type=float,
@@ -444,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"libewf-python: {env['libewf_python'].get('pip_show', {}).get('Version')}, "
         f"links libz: {env['libewf_python'].get('links_libz')}")  # fmt: skip
     counts = reference_counts(s)
+    if "yara_cli" in tools:
+        prepare_yara(s)
     warm(s)
     runs: list[Run] = []
     discarded: list[Run] = []

@@ -466,7 +466,7 @@ def test_gzip_raw(
     assert evidence["media_size"] == mbr32.size
     assert evidence["container_hashes"] == [container_hash(gz)]
     assert evidence["verification"] == "not_applicable"
-    spooled = [p for p in (case / "work").rglob("*") if p.is_file()]
+    spooled = [p for p in (case / "work" / "spool").rglob("*") if p.is_file()]
     assert [di.file_hashes(p)[1] for p in spooled] == [mbr32.sha256], spooled
     assert_volumes(evidence, mbr32)
     recs = file_records(case)

@@ -58,6 +58,9 @@ def test_wheel_contains_packages_and_data(tmp_path: Path) -> None:
         "triage_app/core/engine.py",
         "parsers/android_sms.py",
         "rules/README.md",
+        "rules/packs/smuggling_ar/manifest.json",
+        "rules/packs/smuggling_ar/keywords.txt",
+        "rules/packs/patterns/patterns.yar",
         "resources/README.md",
     ):
         assert expected in names, expected

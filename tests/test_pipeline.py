@@ -103,12 +103,17 @@ def test_audit_chain_detects_each_kind_of_tampering(tmp_path: Path) -> None:
     log = case / "audit.jsonl"
     lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
     actions = [json.loads(line)["action"] for line in lines]
-    assert actions[:3] == ["case_created", "scan_started", "evidence_added"]
+    assert actions[:4] == ["case_created", "scan_started", "rule_packs", "evidence_added"]
     assert "evidence_hashed" in actions and actions[-1] == "scan_finished"
+    added = actions.index("evidence_added")
     runner = CliRunner()
     assert runner.invoke(main, ["verify", "--case", str(case)]).exit_code == 0
     tampered = {
-        "edit": [*lines[:2], lines[2].replace("evidence_added", "evidence_removed"), *lines[3:]],
+        "edit": [
+            *lines[:added],
+            lines[added].replace("evidence_added", "evidence_removed"),
+            *lines[added + 1 :],
+        ],
         "delete": [lines[0], *lines[2:]],
         "reorder": [lines[1], lines[0], *lines[2:]],
     }

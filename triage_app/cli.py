@@ -96,6 +96,16 @@ def main(verbose: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
 @click.option("--password", envvar="QARINA_BACKUP_PASSWORD", show_envvar=True,
               help="Password of an encrypted iTunes/Finder or Android (.ab) backup.")  # fmt: skip
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A YARA rule file or folder to search with (repeatable).")  # fmt: skip
+@click.option("--keywords", "keywords", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A keyword list (UTF-8, one term a line, # comments; repeatable).")  # fmt: skip
+@click.option("--no-bundled-rules", is_flag=True, help="Do not search with the bundled packs.")
+@click.option("--search-max-mb", default=64, show_default=True, type=click.IntRange(1, 4096),
+              help="Search the content of files up to this size.")  # fmt: skip
+@click.option("--no-search", is_flag=True,
+              help="Index and parse only: no keywords, identifiers or hash sets.")  # fmt: skip
 def scan(
     evidence: tuple[Path, ...],
     case_dir: Path,
@@ -104,12 +114,19 @@ def scan(
     timezone: str | None,
     quiet: bool,
     password: str | None,
+    rules: tuple[Path, ...],
+    keywords: tuple[Path, ...],
+    no_bundled_rules: bool,
+    search_max_mb: int,
+    no_search: bool,
 ) -> None:
     """Scan EVIDENCE (disk images, split/E01 sets, phone extraction folders, zip/tar,
     iTunes/Finder and Android backups) into a case.
 
     Running it again on the same case and evidence resumes where a cancelled or killed run
-    stopped. Ctrl+C cancels cleanly; everything already committed is kept.
+    stopped. Ctrl+C cancels cleanly; everything already committed is kept. File contents
+    and parsed records are searched with the bundled keyword and YARA packs (and yours),
+    and phone numbers, e-mails, URLs, wallets and IBANs are extracted for `qarina links`.
     """
     cancel = CancelToken()
     sink = ConsoleSink(quiet)
@@ -122,8 +139,10 @@ def scan(
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     options = ScanOptions(
-        examiner=examiner, case_number=case_number, timezone=timezone, password=password
-    )
+        examiner=examiner, case_number=case_number, timezone=timezone, password=password,
+        bundled_rules=not no_bundled_rules, rules=rules, keywords=keywords, search=not no_search,
+        search_max_bytes=search_max_mb * 1024**2,
+    )  # fmt: skip
     try:
         summary = run_scan(case_dir, list(evidence), options, sink, cancel)
     except CaseDBError as exc:
@@ -206,6 +225,7 @@ def _print_info(data: dict[str, Any]) -> None:
             click.echo(f"  {c['parser']}: {c['status']} {c['files']} file(s), "
                        f"{c['records'] or 0} records")  # fmt: skip
     _print_apps(data["apps"])
+    _print_search(data["search"])
     if data["errors"]:
         click.echo(f"errors ({len(data['errors'])}):")
         for err in data["errors"]:
@@ -222,6 +242,21 @@ def _print_apps(apps: list[dict[str, Any]]) -> None:
         if not a["parsed"] and not a["name"]:
             state = "not parsed"
         click.echo(f"  evidence {a['evidence_id']} {a['platform']}: {label} — {state}")
+
+
+def _print_search(search: dict[str, Any]) -> None:
+    packs = search["rule_packs"]
+    if packs:
+        names = ", ".join(
+            f"{p['pack']} {p['version'] or ''}".strip() + (" (NOT USED: error)" if ":error" in
+            p["source"] else "")
+            for p in packs
+        )  # fmt: skip
+        click.echo(f"rule packs (latest scan): {names}")
+    click.echo(f"identifiers: {search['identifiers']}, on two or more evidence items: "
+               f"{search['shared_identifiers']} (see `qarina links`)")  # fmt: skip
+    for h in search["hashsets"]:
+        click.echo(f"hash set {h['name']} [{h['category']}]: {h['files']} matching file(s)")
 
 
 def _print_evidence(e: dict[str, Any]) -> None:
@@ -276,6 +311,10 @@ def verify(case_dir: Path) -> None:
     click.echo(f"audit log BROKEN at entry {report.first_bad}: {report.reason}", err=True)
     sys.exit(1)
 
+
+from . import cli_search  # noqa: E402  (registers search, links and hashset commands)
+
+cli_search.register(main)
 
 if __name__ == "__main__":
     main()

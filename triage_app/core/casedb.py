@@ -141,6 +141,63 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX apps_by_evidence ON apps (evidence_id);
     """,
+    # 3: search — rule packs used, record text index, identifiers, hash sets
+    """
+    CREATE TABLE rule_packs (
+        id INTEGER PRIMARY KEY,
+        scan_id INTEGER NOT NULL REFERENCES scans(id),
+        pack TEXT NOT NULL,
+        version TEXT,
+        kind TEXT NOT NULL,
+        manifest_sha256 TEXT,
+        files TEXT NOT NULL,
+        source TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE record_text USING fts5(text, tokenize = 'trigram');
+    CREATE TABLE search_progress (stage TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        value TEXT NOT NULL,
+        subtype TEXT,
+        UNIQUE (type, value)
+    );
+    CREATE TABLE entity_refs (
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        artifact_id INTEGER REFERENCES artifacts(id),
+        file_id INTEGER REFERENCES files(id),
+        field TEXT,
+        raw TEXT
+    );
+    CREATE INDEX entity_refs_by_entity ON entity_refs (entity_id, evidence_id);
+    CREATE TABLE hashsets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        category TEXT NOT NULL,
+        format TEXT NOT NULL,
+        source TEXT NOT NULL,
+        source_sha256 TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        bad_lines INTEGER NOT NULL,
+        imported TEXT NOT NULL
+    );
+    CREATE TABLE hashset_entries (
+        set_id INTEGER NOT NULL REFERENCES hashsets(id),
+        algo TEXT NOT NULL,
+        value TEXT NOT NULL,
+        category TEXT,
+        name TEXT
+    );
+    CREATE INDEX hashset_entries_by_value ON hashset_entries (value, algo);
+    CREATE TABLE hashset_hits (
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        set_id INTEGER NOT NULL REFERENCES hashsets(id),
+        algo TEXT NOT NULL,
+        category TEXT,
+        UNIQUE (file_id, set_id)
+    );
+    """,
 ]
 
 FILE_COLUMNS = (

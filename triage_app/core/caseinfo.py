@@ -81,4 +81,33 @@ def summary(conn: sqlite3.Connection) -> dict[str, Any]:
         "apps": apps.coverage(conn),
         "errors": errors(conn),
         "scans": _rows(conn, "SELECT * FROM scans ORDER BY id"),
+        "search": search(conn),
+    }
+
+
+def search(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Packs used by the latest scan, identifiers (and how many link evidence items), hash
+    set matches. Empty for a case written before search existed (schema < 3)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] < 3:
+        return {"rule_packs": [], "identifiers": 0, "shared_identifiers": 0, "hashsets": []}
+    latest = conn.execute("SELECT max(scan_id) FROM rule_packs").fetchone()[0]
+    packs = _rows(
+        conn,
+        "SELECT pack, version, kind, source, manifest_sha256 FROM rule_packs WHERE scan_id = ?"
+        " ORDER BY pack",
+        (latest,),
+    )
+    shared = conn.execute(
+        "SELECT count(*) FROM (SELECT entity_id FROM entity_refs GROUP BY entity_id"
+        " HAVING count(DISTINCT evidence_id) > 1)"
+    ).fetchone()[0]
+    return {
+        "rule_packs": packs,
+        "identifiers": conn.execute("SELECT count(*) FROM entities").fetchone()[0],
+        "shared_identifiers": shared,
+        "hashsets": _rows(
+            conn,
+            "SELECT s.name, s.category, s.entries, (SELECT count(*) FROM hashset_hits h"
+            " WHERE h.set_id = s.id) AS files FROM hashsets s ORDER BY s.id",
+        ),
     }

@@ -52,11 +52,14 @@ class Scan:
         self.parsers = list(parsers) if parsers is not None else default_parsers()
         self.summary = ScanSummary()
         self._sources: dict[int, EvidenceSource] = {}
+        self._rules: Any = None  # search.scanner.RuleSet
+        self._content: Any = None  # search.content.ContentSpec
 
     def run(self, paths: Sequence[Path]) -> ScanSummary:
         started = time.monotonic()
         scan_id = self._start()
         try:
+            self._prepare_search(scan_id)
             for path in first_segments(list(paths)):
                 self.cancel.check()
                 self._evidence(Path(path))
@@ -64,6 +67,7 @@ class Scan:
             runner = ParseRunner(self.case, self._sources, self.parsers, self.sink, self.cancel)
             stats = runner.run()
             self.summary.artifacts += stats.records
+            self._search()
         except Cancelled:
             self.summary.status = "cancelled"
         finally:
@@ -72,6 +76,33 @@ class Scan:
             self.summary.seconds = time.monotonic() - started
             self._finish(scan_id)
         return self.summary
+
+    def _prepare_search(self, scan_id: int) -> None:
+        if not self.options.search:
+            return
+        from ..search.setup import chosen_packs, prepare
+
+        opts = self.options
+        packs, bundled = chosen_packs(opts.rules, opts.keywords, opts.bundled_rules)
+        self._rules, self._content = prepare(
+            self.case, scan_id, packs, bundled, max_bytes=opts.search_max_bytes
+        )
+
+    def _search(self) -> None:
+        if self._content is None:
+            return
+        from ..search.hashset_match import match_hashsets
+        from ..search.records import run_records_stage
+
+        self.sink.update(Progress("search", message="searching records"), force=True)
+        stats = run_records_stage(
+            self.case, self._rules, self._content.regions, self.sink, self.cancel
+        )
+        hashset_hits = match_hashsets(self.case)
+        self.case.audit.append(
+            "search_finished", records=stats.records, keyword_hits=stats.hits,
+            identifiers=stats.identifiers, hashset_hits=hashset_hits,
+        )  # fmt: skip
 
     def _start(self) -> int:
         with self.case.db.transaction():
@@ -121,7 +152,9 @@ class Scan:
 
     def _index(self, eid: int, path: Path, source: EvidenceSource) -> None:
         self.sink.update(Progress("index", bytes_total=source.info.media_size), force=True)
-        indexer = Indexer(self.case, eid, path, source, self.parsers, self.sink, self.cancel)
+        indexer = Indexer(
+            self.case, eid, path, source, self.parsers, self.sink, self.cancel, self._content
+        )
         try:
             stats = indexer.run()
         finally:

@@ -11,7 +11,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from .progress import CancelToken
@@ -26,6 +26,29 @@ class Digests:
     md5: str
     size: int
     prefix: bytes  # the first bytes, kept for type detection without a second read
+    # The whole content, when the caller asked to keep files up to a size (content search).
+    content: bytes | None = field(default=None, repr=False, compare=False)
+
+
+class _Keeper:
+    """Collects the chunks of a file while they are hashed, up to `limit` bytes."""
+
+    def __init__(self, limit: int, expected_size: int | None) -> None:
+        fits = limit > 0 and (expected_size is None or expected_size <= limit)
+        self._chunks: list[bytes] | None = [] if fits else None
+        self._limit, self._size = limit, 0
+
+    def add(self, chunk: bytes) -> None:
+        if self._chunks is None:
+            return
+        self._size += len(chunk)
+        if self._size > self._limit:
+            self._chunks = None
+        else:
+            self._chunks.append(chunk)
+
+    def content(self) -> bytes | None:
+        return None if self._chunks is None else b"".join(self._chunks)
 
 
 def hash_stream(
@@ -34,12 +57,15 @@ def hash_stream(
     expected_size: int | None = None,
     on_bytes: Callable[[int], None] | None = None,
     prefix_len: int = 4096,
+    keep: int = 0,
 ) -> Digests:
-    """Hash everything `stream` yields. Raises OSError on read errors, Cancelled on cancel."""
+    """Hash everything `stream` yields; with `keep`, also return the content of a file of at
+    most `keep` bytes. Raises OSError on read errors, Cancelled on cancel."""
     sha = hashlib.sha256()
     md5 = hashlib.md5(usedforsecurity=False)
+    keeper = _Keeper(keep, expected_size)
     if expected_size is not None and expected_size >= _PARALLEL_FROM:
-        return _hash_parallel(stream, cancel, sha, md5, on_bytes, prefix_len)
+        return _hash_parallel(stream, cancel, sha, md5, on_bytes, prefix_len, keeper)
     size = 0
     prefix = b""
     while chunk := stream.read(CHUNK):
@@ -47,11 +73,12 @@ def hash_stream(
             prefix = chunk[:prefix_len]
         sha.update(chunk)
         md5.update(chunk)
+        keeper.add(chunk)
         size += len(chunk)
         if on_bytes is not None:
             on_bytes(len(chunk))
         cancel.check()
-    return Digests(sha.hexdigest(), md5.hexdigest(), size, prefix)
+    return Digests(sha.hexdigest(), md5.hexdigest(), size, prefix, keeper.content())
 
 
 def _hash_parallel(
@@ -61,6 +88,7 @@ def _hash_parallel(
     md5: hashlib._Hash,
     on_bytes: Callable[[int], None] | None,
     prefix_len: int,
+    keeper: _Keeper,
 ) -> Digests:
     chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
 
@@ -78,6 +106,7 @@ def _hash_parallel(
                 prefix = chunk[:prefix_len]
             chunks.put(chunk)
             sha.update(chunk)
+            keeper.add(chunk)
             size += len(chunk)
             if on_bytes is not None:
                 on_bytes(len(chunk))
@@ -85,7 +114,7 @@ def _hash_parallel(
     finally:
         chunks.put(None)
         worker.join()
-    return Digests(sha.hexdigest(), md5.hexdigest(), size, prefix)
+    return Digests(sha.hexdigest(), md5.hexdigest(), size, prefix, keeper.content())
 
 
 def hash_file(

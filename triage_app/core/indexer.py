@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .case import Case
 from .dispatch import candidates
@@ -28,6 +29,9 @@ from .parsing import FileInfo, Parser
 from .progress import CancelToken, Progress, ThrottledSink
 from .timeconv import iso
 from .workers import HashJob, HashPool, HashResult
+
+if TYPE_CHECKING:
+    from ..search.content import ContentResult, ContentSpec
 
 log = logging.getLogger(__name__)
 BATCH_FILES = 2000
@@ -63,6 +67,7 @@ class _Pending:
     digests: Digests | None = None
     error: str | None = None
     mime: str | None = None
+    found: ContentResult | None = None
 
 
 @dataclass
@@ -83,8 +88,10 @@ class Indexer:
         parsers: Sequence[Parser],
         sink: ThrottledSink,
         cancel: CancelToken,
+        content: ContentSpec | None = None,
     ) -> None:
         self._case = case
+        self._content = content
         self._eid = evidence_id
         self._path = evidence_path
         self._source = source
@@ -160,14 +167,21 @@ class Indexer:
         assert p.entry.opener is not None
         size = p.entry.ref.size
         try:
+            keep = self._content.keep if self._content else 0
             with p.entry.opener() as stream:
-                p.digests = hash_stream(stream, self._cancel, size, self._count_bytes)
+                p.digests = hash_stream(stream, self._cancel, size, self._count_bytes, keep=keep)
         except OSError as exc:
             self.stats.errors += 1
             p.error = f"read error: {exc}"
             return
         if p.digests.size != size:
             p.error = f"read {p.digests.size} bytes of {size} declared"
+        if self._content is not None:
+            from ..search.content import search_content
+
+            p.mime = detect(p.digests.prefix, p.digests.size)
+            p.found = search_content(self._content, p.digests.content, p.mime)
+            p.digests = Digests(p.digests.sha256, p.digests.md5, p.digests.size, p.digests.prefix)
 
     def _submit(self) -> None:
         if not self._jobs:
@@ -178,7 +192,7 @@ class Indexer:
             self._collect_one(*self._in_flight.popleft())
         jobs, self._jobs, self._job_bytes = self._jobs, [], 0
         try:
-            future = self._pool.submit(self._path, self._case.workdir, jobs)
+            future = self._pool.submit(self._path, self._case.workdir, jobs, self._content)
         except BrokenProcessPool as exc:
             self._hash_here(jobs, exc)
             return
@@ -199,6 +213,7 @@ class Indexer:
             if r.sha256 is not None and r.md5 is not None:
                 p.digests = Digests(r.sha256, r.md5, r.size, r.prefix)
                 p.mime = r.mime
+                p.found = r.found
                 self.stats.bytes += r.size
             else:
                 self.stats.errors += 1
@@ -267,9 +282,29 @@ class Indexer:
         )
         if digests is None or cur.lastrowid is None:
             return
+        if p.found is not None:
+            _store_found(conn, self._eid, cur.lastrowid, p.found)
         info = FileInfo(
             cur.lastrowid, self._eid, ref.volume, ref.path, ref.name, ref.size,
             digests.sha256, mime, ref.deleted,
         )  # fmt: skip
         for parser in candidates(info, digests.prefix, self._parsers):
             conn.execute(_INSERT_RUN, (parser.name, info.id, parser.version))
+
+
+def _store_found(
+    conn: sqlite3.Connection, evidence_id: int, file_id: int, found: ContentResult
+) -> None:
+    """A file's keyword hits and identifiers, in the transaction that adds the file."""
+    from ..search.records import EntityWriter, insert_file_hits
+
+    insert_file_hits(conn, evidence_id, file_id, found.hits)
+    if found.identifiers:
+        entities = EntityWriter(conn)
+        for kind, value, subtype, raw in found.identifiers:
+            entities.add(kind, value, evidence_id, subtype=subtype, file_id=file_id, raw=raw)
+    if found.error:
+        conn.execute(
+            "UPDATE files SET error = coalesce(error || '; ', '') || ? WHERE id = ?",
+            (found.error, file_id),
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -105,6 +106,12 @@ class ScanOptions:
     timezone: str | None = None
     # Unlocks encrypted iTunes/Finder and Android backups; never stored, logged or shown.
     password: str | None = field(default=None, repr=False, compare=False)
+    # Search: the bundled packs, the user's YARA files/folders and keyword lists.
+    bundled_rules: bool = True
+    rules: tuple[Path, ...] = ()
+    keywords: tuple[Path, ...] = ()
+    search: bool = True
+    search_max_bytes: int = 64 * 1024**2  # files larger than this are not keyword-searched
 
 
 @dataclass

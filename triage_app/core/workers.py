@@ -15,6 +15,7 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import QarinaError
 from .evidence.base import EvidenceSource
@@ -22,6 +23,9 @@ from .filetype import detect
 from .hashing import hash_stream
 from .models import Locator
 from .progress import CancelToken
+
+if TYPE_CHECKING:
+    from ..search.content import ContentResult, ContentSpec
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class HashResult:
     prefix: bytes
     mime: str | None
     error: str | None
+    found: ContentResult | None = None  # keyword hits and identifiers in the content
 
 
 _SOURCES: dict[tuple[str, str], EvidenceSource] = {}
@@ -54,21 +59,31 @@ def _source(path: str, workdir: str) -> EvidenceSource:
     return _SOURCES[key]
 
 
-def hash_one(source: EvidenceSource, job: HashJob, cancel: CancelToken) -> HashResult:
+def hash_one(
+    source: EvidenceSource, job: HashJob, cancel: CancelToken, spec: ContentSpec | None = None
+) -> HashResult:
     try:
         with source.open(Locator.parse(job.locator)) as stream:
-            d = hash_stream(stream, cancel, job.size)
+            d = hash_stream(stream, cancel, job.size, keep=spec.keep if spec else 0)
     except (OSError, QarinaError) as exc:
         return HashResult(job.key, None, None, 0, b"", None, f"read error: {exc}")
     error = None if d.size == job.size else f"read {d.size} bytes of {job.size} declared"
-    return HashResult(job.key, d.sha256, d.md5, d.size, d.prefix, detect(d.prefix, d.size), error)
+    mime = detect(d.prefix, d.size)
+    found = None
+    if spec is not None:
+        from ..search.content import search_content
+
+        found = search_content(spec, d.content, mime)
+    return HashResult(job.key, d.sha256, d.md5, d.size, d.prefix, mime, error, found)
 
 
-def hash_batch(path: str, workdir: str, jobs: list[HashJob]) -> list[HashResult]:
+def hash_batch(
+    path: str, workdir: str, jobs: list[HashJob], spec: ContentSpec | None = None
+) -> list[HashResult]:
     """Runs in a worker process."""
     source = _source(path, workdir)
     cancel = CancelToken()
-    return [hash_one(source, job, cancel) for job in jobs]
+    return [hash_one(source, job, cancel, spec) for job in jobs]
 
 
 class HashPool:
@@ -79,8 +94,10 @@ class HashPool:
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         )
 
-    def submit(self, path: Path, workdir: Path, jobs: list[HashJob]) -> Future[list[HashResult]]:
-        return self._executor.submit(hash_batch, str(path), str(workdir), jobs)
+    def submit(
+        self, path: Path, workdir: Path, jobs: list[HashJob], spec: ContentSpec | None = None
+    ) -> Future[list[HashResult]]:
+        return self._executor.submit(hash_batch, str(path), str(workdir), jobs, spec)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

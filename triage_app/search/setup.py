@@ -1,0 +1,67 @@
+"""What a scan searches with: the packs chosen, compiled once, recorded in the case.
+
+Every pack used (bundled or the user's `--rules`/`--keywords`) is written to the case's
+`rule_packs` table and the audit log with its version and the SHA-256 of each file, so a
+report can name exactly which terms and rules were applied; a pack that does not compile is
+recorded with its error and left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from ..core.case import Case
+from ..core.casedb import dumps
+from .content import ContentSpec
+from .packs import Pack, bundled_root, load_packs, user_pack
+from .scanner import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, RuleSet, build_rules
+
+log = logging.getLogger(__name__)
+DEFAULT_REGIONS = ("LY", "TN", "EG", "MA")
+
+
+def chosen_packs(
+    rules: Sequence[Path], keywords: Sequence[Path], bundled: bool
+) -> tuple[list[Pack], frozenset[str]]:
+    packs = load_packs(bundled_root()) if bundled else []
+    names = frozenset(p.id for p in packs)
+    packs += [user_pack(Path(p), "yara") for p in rules]
+    packs += [user_pack(Path(p), "keywords") for p in keywords]
+    return packs, names
+
+
+def prepare(
+    case: Case,
+    scan_id: int,
+    packs: Sequence[Pack],
+    bundled: frozenset[str],
+    regions: Sequence[str] = DEFAULT_REGIONS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: int = DEFAULT_TIMEOUT_S,
+) -> tuple[RuleSet | None, ContentSpec]:
+    rules = build_rules(packs, case.workdir, bundled)
+    if rules is not None:
+        rules.max_bytes, rules.timeout_s = max_bytes, timeout_s
+    used = rules.packs if rules is not None else []
+    with case.db.transaction() as conn:
+        for pack in used:
+            source = pack.source if pack.error is None else f"{pack.source}:error"
+            conn.execute(
+                "INSERT INTO rule_packs (scan_id, pack, version, kind, manifest_sha256, files,"
+                " source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    scan_id, pack.pack, pack.version, pack.kind, pack.manifest_sha256,
+                    dumps(pack.files), source,
+                ),
+            )  # fmt: skip
+    case.audit.append("rule_packs", packs=[asdict(pack) for pack in used])
+    for pack in used:
+        if pack.error:
+            log.warning("rule pack %s not used: %s", pack.pack, pack.error)
+    spec = ContentSpec(
+        str(rules.path) if rules is not None else None, max_bytes, timeout_s, tuple(regions)
+    )
+    return rules, spec
