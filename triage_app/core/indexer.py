@@ -40,6 +40,9 @@ BATCH_SECONDS = 1.0
 # (its start-up costs about a second, repaid many times over on a real image).
 POOL_AFTER_BYTES = 64 * 1024**2
 POOL_AFTER_FILES = 3000
+# With content search on, each file costs several times more CPU: the pool pays off sooner.
+POOL_AFTER_BYTES_SEARCHING = 16 * 1024**2
+POOL_AFTER_FILES_SEARCHING = 500
 JOB_FILES = 256
 JOB_BYTES = 32 * 1024**2
 MAX_IN_FLIGHT = 4
@@ -161,6 +164,11 @@ class Indexer:
                 self._submit()
 
     def _pool_due(self) -> bool:
+        if self._content is not None:
+            return (
+                self.stats.bytes >= POOL_AFTER_BYTES_SEARCHING
+                or self._inline_files >= POOL_AFTER_FILES_SEARCHING
+            )
         return self.stats.bytes >= POOL_AFTER_BYTES or self._inline_files >= POOL_AFTER_FILES
 
     def _hash_inline(self, p: _Pending) -> None:

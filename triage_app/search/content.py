@@ -19,14 +19,11 @@ from .identifiers import find_identifiers
 from .scanner import scan_content
 
 TEXT_IDENTIFIERS_MAX = 8 * 1024**2  # larger text files are logs and dumps: keywords only
-# Text that may hold an identifier: a phone written with "+" or "00", an e-mail, a URL, or
-# words that come with IBANs and wallets. Only lines holding one of these go to the
-# extractor: libphonenumber and the address regexes cost ~100 ms per MB of text in Python,
-# str.find costs next to nothing, and most lines of logs, CSV and JSON hold none.
-_LITERALS = (
-    "+", "@", "://", "www.", "IBAN", "iban", "Iban", "ايبان", "آيبان",
-    "bc1", "0x", "BTC", "btc", "USDT", "usdt", "TRC20", "trc20", "wallet", "Wallet", "محفظ",
-)  # fmt: skip
+# Text that may hold an identifier: a phone written with "+", an e-mail, a URL (literals), or
+# the shapes below. Only lines holding one of these go to the extractor: libphonenumber and
+# the address regexes cost ~100 ms per MB of text in Python, str.find next to nothing, and
+# most lines of logs, CSV and JSON hold none.
+_LITERALS = ("+", "@", "://", "www.")
 # Bare wallet addresses, IBANs and numbers dialled with 00 have no word around them in a
 # ledger: their shapes are looked for directly (one regex pass, ~30 ms per MB).
 _SHAPES = tuple(
@@ -34,6 +31,7 @@ _SHAPES = tuple(
     for pattern in (  # which re scans for fast; one alternation of them is 3x slower
         r"(?:00|٠٠|۰۰)[1-9١-٩۱-۹][\d\s.-]{7,}",
         r"bc1[02-9ac-hj-np-z]{11,71}",
+        r"0x[0-9a-fA-F]{40}",
         r"[13][1-9A-HJ-NP-Za-km-z]{25,34}",
         r"T[1-9A-HJ-NP-Za-km-z]{33}",
         r"[A-Z][A-Z]\d\d(?:\s?[0-9A-Z]{4}){3,}",

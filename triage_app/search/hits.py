@@ -143,6 +143,8 @@ _SHOWN_FORMAT = frozenset("\u200c\u200d")  # joiners shape Arabic and Persian te
 
 def _safe(text: str) -> str:
     """Controls, direction overrides and other invisible characters as visible escapes."""
+    if text.isprintable():  # the common case, checked in C: nothing to escape
+        return text
     out = []
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") and (
