@@ -168,8 +168,10 @@ def _media(row: sqlite3.Row) -> tuple[list[str], dict[str, Any]]:
             extra["media_url"] = remote
     lat = row["latitude"] if "latitude" in keys else None
     lon = row["longitude"] if "longitude" in keys else None
-    if lat or lon:
-        extra["lat"], extra["lon"] = float(lat or 0), float(lon or 0)
+    # Both stored, and not the 0/0 the app writes for "no location": a missing half is never
+    # invented as 0 (that would be a real point in the Gulf of Guinea).
+    if lat is not None and lon is not None and (lat, lon) != (0, 0):
+        extra["lat"], extra["lon"] = float(lat), float(lon)
     url = local or remote
     return ([url] if url else []), extra
 

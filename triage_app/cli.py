@@ -300,10 +300,20 @@ def export(case_dir: Path, fmt: str, kind: str | None, output: Path | None) -> N
 
 
 @main.command()
-@click.option("--case", "case_dir", required=True, type=click.Path(path_type=Path),
+@click.argument("report_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--case", "case_dir", type=click.Path(path_type=Path),
               help="Check the case's hash-chained audit log.")  # fmt: skip
-def verify(case_dir: Path) -> None:
-    """Check a case's audit log chain; names the first broken entry (exit 1 if broken)."""
+def verify(report_dir: Path | None, case_dir: Path | None) -> None:
+    """Check a report folder (REPORT_DIR: every file against SHA256SUMS and manifest.json;
+    names each modified, missing or added file) or a case's audit log chain (--case: names
+    the first broken entry). Exit 1 when anything does not match."""
+    if (report_dir is None) == (case_dir is None):
+        raise click.UsageError("give either REPORT_DIR or --case DIR")
+    if report_dir is not None:
+        from .cli_report import verify_report_dir
+
+        sys.exit(verify_report_dir(report_dir))
+    assert case_dir is not None
     report = verify_chain(case_dir / AUDIT_NAME)
     if report.ok:
         click.echo(f"audit log intact: {report.entries} entries")
@@ -313,8 +323,10 @@ def verify(case_dir: Path) -> None:
 
 
 from . import cli_search  # noqa: E402  (registers search, links and hashset commands)
+from .cli_report import report  # noqa: E402
 
 cli_search.register(main)
+main.add_command(report)
 
 if __name__ == "__main__":
     main()
