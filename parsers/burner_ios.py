@@ -36,17 +36,15 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
-from triage_app.core.nsurlcache import IDENTIFY, MAX_JSON_BYTES, REQUIRED
+from triage_app.core.nsurlcache import IDENTIFY, REQUIRED, CachedApi, Where, is_cache_db
 from triage_app.core.nsurlcache import as_bytes as _bytes
 from triage_app.core.nsurlcache import inline_bodies as _inline
 from triage_app.core.nsurlcache import load_json as _loads
 from triage_app.core.parsing import (
-    SQLITE_MAGIC,
     FileInfo,
-    NotApplicable,
     ParseContext,
     Parser,
     SQLiteParser,
@@ -76,21 +74,15 @@ _V3_DIRECTION = {"Inbound": "incoming", "Outbound": "outgoing"}
 Names = dict[str, str]
 
 
-class Where(NamedTuple):
-    """Where a message object sits: cache entry (Cache.db only) and index in the body."""
-
-    table: str | None
-    entry: int | None
-    item: int
-    url: str | None
-
-
 def _is_message(value: Any) -> bool:
     return isinstance(value, dict) and {"burnerId", "direction", "dateCreated"} <= value.keys()
 
 
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+_API_CACHE = CachedApi("Burner", _MESSAGES_URL, _is_message, _items)
 
 
 def _str(value: Any) -> str | None:
@@ -110,16 +102,8 @@ class _CacheDb(SQLiteParser):
         names: Names = {}
         for row in _inline(conn, ctx, (_BURNERS_URL, _CONTACTS_URL)):
             _names(_loads(_bytes(row["data"])), names)
-        for row in _inline(conn, ctx, (_MESSAGES_URL,)):
-            value = _loads(_bytes(row["data"]))
-            if value is None:
-                ctx.warn(f"cfurl_cache_receiver_data entry {row['entry']}: body is not JSON")
-                continue
-            url = str(row["url"])
-            for index, item in enumerate(_items(value)):
-                ctx.cancel.check()
-                where = Where("cfurl_cache_receiver_data", int(row["entry"]), index, url)
-                yield from _checked(item, names, ctx, where)
+        found = _API_CACHE.inline_items(conn, ctx)
+        yield from _API_CACHE.checked(found, ctx, lambda item, where: _message(item, names, where))
 
 
 class BurnerIos(Parser):
@@ -132,47 +116,15 @@ class BurnerIos(Parser):
     )
 
     def parse(self, file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
-        with ctx.open() as stream:
-            head = stream.read(len(SQLITE_MAGIC))
-        if head == SQLITE_MAGIC:
+        if is_cache_db(file, ctx):
             yield from _CACHE_DB.parse(file, ctx)
-        elif "/fscacheddata/" in file.path.casefold():
-            yield from _fs_cached(file, ctx)
         else:
-            raise NotApplicable("not an NSURLCache database")
+            # No URL and no burners/contacts answers beside a file: numbers stay unnamed.
+            found = _API_CACHE.file_items(file, ctx)
+            yield from _API_CACHE.checked(found, ctx, lambda item, where: _message(item, {}, where))
 
 
 _CACHE_DB = _CacheDb()
-
-
-def _fs_cached(file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
-    if file.size > MAX_JSON_BYTES:
-        raise NotApplicable(f"{file.size} bytes: too large for a Burner API answer")
-    with ctx.open() as stream:
-        data = stream.read(MAX_JSON_BYTES + 1)
-    # Most of these files are cached images and audio: only a JSON object or array is read.
-    if data.lstrip()[:1] not in (b"{", b"["):
-        raise NotApplicable("not a cached Burner message response")
-    value = _loads(data)
-    items = _items(value)
-    if value is None or not any(_is_message(i) for i in items):
-        raise NotApplicable("not a cached Burner message response")
-    for index, item in enumerate(items):
-        ctx.cancel.check()
-        yield from _checked(item, {}, ctx, Where(None, None, index, None))
-
-
-def _checked(item: Any, names: Names, ctx: ParseContext, where: Where) -> Iterator[Artifact]:
-    label = f"item {where.item}"
-    if where.table:
-        label = f"{where.table} entry {where.entry} {label}"
-    if not _is_message(item):
-        ctx.warn(f"{label} skipped: not a message object")
-        return
-    try:
-        yield _message(item, names, where)
-    except (TypeError, ValueError, AttributeError) as exc:
-        ctx.warn(f"{label} skipped: {exc}")
 
 
 def _names(value: Any, names: Names) -> None:

@@ -39,22 +39,22 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from triage_app.core.models import Artifact
 from triage_app.core.nsurlcache import (
     IDENTIFY,
-    MAX_JSON_BYTES,
     WEB_CACHE_REQUIRED,
+    CachedApi,
+    Where,
     as_bytes,
     cache_records,
     inline_bodies,
+    is_cache_db,
     load_json,
 )
 from triage_app.core.parsing import (
-    SQLITE_MAGIC,
     FileInfo,
-    NotApplicable,
     ParseContext,
     Parser,
     SQLiteParser,
@@ -80,16 +80,6 @@ _TYPES = {
     7: "user_join", 18: "thread_created", 19: "reply", 20: "chat_input_command",
     21: "thread_starter_message", 23: "context_menu_command",
 }  # fmt: skip
-_NOT_MESSAGES = "not a cached Discord message response"
-
-
-class Where(NamedTuple):
-    """Where a message object sits: cache entry (Cache.db only) and index in the body."""
-
-    table: str | None
-    entry: int | None
-    item: int
-    url: str | None
 
 
 class _CacheDb(SQLiteParser):
@@ -105,16 +95,8 @@ class _CacheDb(SQLiteParser):
     def records(self, conn: sqlite3.Connection, ctx: ParseContext) -> Iterator[Artifact]:
         yield from cache_records(conn, ctx, APP)
         owners = _owners(conn, ctx)
-        for row in inline_bodies(conn, ctx, (_MESSAGES_URL,)):
-            value = load_json(as_bytes(row["data"]))
-            if value is None:
-                ctx.warn(f"cfurl_cache_receiver_data entry {row['entry']}: body is not JSON")
-                continue
-            url = str(row["url"])
-            for index, item in enumerate(_items(value)):
-                ctx.cancel.check()
-                where = Where("cfurl_cache_receiver_data", int(row["entry"]), index, url)
-                yield from _checked(item, owners, ctx, where)
+        found = _API_CACHE.inline_items(conn, ctx)
+        yield from _API_CACHE.checked(found, ctx, lambda item, where: _message(item, owners, where))
 
 
 class DiscordIos(Parser):
@@ -127,14 +109,15 @@ class DiscordIos(Parser):
     )
 
     def parse(self, file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
-        with ctx.open() as stream:
-            head = stream.read(len(SQLITE_MAGIC))
-        if head == SQLITE_MAGIC:
+        if is_cache_db(file, ctx):
             yield from _CACHE_DB.parse(file, ctx)
-        elif "/fscacheddata/" in file.path.casefold():
-            yield from _fs_cached(file, ctx)
         else:
-            raise NotApplicable("not an NSURLCache database")
+            # A file names neither its URL nor the account: no direction can be told.
+            found = _API_CACHE.file_items(file, ctx)
+            none: frozenset[str] = frozenset()
+            yield from _API_CACHE.checked(
+                found, ctx, lambda item, where: _message(item, none, where)
+            )
 
 
 _CACHE_DB = _CacheDb()
@@ -160,23 +143,6 @@ def _owners(conn: sqlite3.Connection, ctx: ParseContext) -> frozenset[str]:
     return frozenset(owners)
 
 
-def _fs_cached(file: FileInfo, ctx: ParseContext) -> Iterator[Artifact]:
-    if file.size > MAX_JSON_BYTES:
-        raise NotApplicable(f"{file.size} bytes: too large for a Discord API answer")
-    with ctx.open() as stream:
-        data = stream.read(MAX_JSON_BYTES + 1)
-    # Most of these files are cached images and other API answers: only JSON is read.
-    if data.lstrip()[:1] not in (b"{", b"["):
-        raise NotApplicable(_NOT_MESSAGES)
-    value = load_json(data)
-    items = _items(value)
-    if value is None or not any(_is_message(i) for i in items):
-        raise NotApplicable(_NOT_MESSAGES)
-    for index, item in enumerate(items):
-        ctx.cancel.check()
-        yield from _checked(item, frozenset(), ctx, Where(None, None, index, None))
-
-
 def _is_message(value: Any) -> bool:
     return isinstance(value, dict) and {"id", "channel_id", "author", "timestamp"} <= value.keys()
 
@@ -192,19 +158,11 @@ def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _checked(
-    item: Any, owners: frozenset[str], ctx: ParseContext, where: Where
-) -> Iterator[Artifact]:
-    label = f"item {where.item}"
-    if where.table:
-        label = f"{where.table} entry {where.entry} {label}"
-    if not _is_message(item):
-        ctx.warn(f"{label} skipped: not a message object")
-        return
-    try:
-        yield _message(item, owners, where)
-    except (TypeError, ValueError, AttributeError) as exc:
-        ctx.warn(f"{label} skipped: {exc}")
+_API_CACHE = CachedApi("Discord", _MESSAGES_URL, _is_message, _items)
+
+
+def _message_of_unknown_account(item: dict[str, Any], where: Where) -> Artifact:
+    return _message(item, frozenset(), where)
 
 
 def _message(item: dict[str, Any], owners: frozenset[str], where: Where) -> Artifact:

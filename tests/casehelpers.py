@@ -90,8 +90,11 @@ def file_sha256(conn: sqlite3.Connection, name: str) -> str:
     return str(conn.execute("SELECT sha256 FROM files WHERE name = ?", (name,)).fetchone()[0])
 
 
-def db_with_live_wal(path: Path, statements: Sequence[str], wal_last: str | None = None) -> Path:
-    """Create a database; `wal_last` is an SQL statement left only in the live `-wal` file."""
+def db_with_live_wal(
+    path: Path, statements: Sequence[str], wal_last: str | Sequence[str] | None = None
+) -> Path:
+    """Create a database; `wal_last` (one SQL statement or several) is left only in the live
+    `-wal` file, as in a copy taken while the app had the database open."""
     path.parent.mkdir(parents=True, exist_ok=True)
     work = path.parent / ".build"
     work.mkdir()
@@ -103,7 +106,8 @@ def db_with_live_wal(path: Path, statements: Sequence[str], wal_last: str | None
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("PRAGMA wal_autocheckpoint=0")
     if wal_last:
-        conn.execute(wal_last)
+        for statement in [wal_last] if isinstance(wal_last, str) else wal_last:
+            conn.execute(statement)
         conn.commit()
     for suffix in ("", "-wal", "-shm"):  # copied while open, as on a seized machine
         if (work / f"{path.name}{suffix}").exists():
@@ -121,3 +125,14 @@ def dispatched(parser: Parser, path: str, prefix: bytes = b"SQLite format 3\x00"
 
     file = FileInfo(1, 1, None, path, path.rsplit("/", 1)[-1], 100, None, None, False)
     return parser in candidates(file, prefix, [parser])
+
+
+def unrelated_db(path: Path) -> Path:
+    """A SQLite file of some other app at `path`: a parser whose globs it matches must record
+    it as `skipped`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE settings (key TEXT, value TEXT)")
+    conn.commit()
+    conn.close()
+    return path

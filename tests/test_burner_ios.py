@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from casehelpers import scan_records, truncated_copy
+from casehelpers import scan_records, truncated_copy, unrelated_db
 
 from parsers.burner_ios import BurnerIos
 
@@ -221,12 +221,7 @@ def test_garbage_is_warned_and_skipped(tmp_path: Path) -> None:
 
 
 def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
-    folder = tmp_path / "iphone" / CACHES
-    folder.mkdir(parents=True)
-    conn = sqlite3.connect(folder / "Cache.db")
-    conn.execute("CREATE TABLE settings (key TEXT, value TEXT)")
-    conn.commit()
-    conn.close()
+    unrelated_db(tmp_path / "iphone" / CACHES / "Cache.db")
     messages, runs = _scan(tmp_path, tmp_path / "iphone")
     assert runs["Cache.db"]["status"] == "skipped" and messages == []
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casehelpers import dispatched, scan_with, truncated_copy
+from casehelpers import dispatched, scan_with, truncated_copy, unrelated_db
 from test_safari_cache import Entry, make_cache, request_blob, response_blob
 
 from parsers.discord_ios import DiscordIos
@@ -264,12 +264,7 @@ def test_garbage_is_warned_and_skipped(tmp_path: Path) -> None:
 
 
 def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
-    folder = tmp_path / "iphone" / CACHES
-    folder.mkdir(parents=True)
-    conn = sqlite3.connect(folder / "Cache.db")
-    conn.execute("CREATE TABLE settings (key TEXT, value TEXT)")
-    conn.commit()
-    conn.close()
+    unrelated_db(tmp_path / "iphone" / CACHES / "Cache.db")
     messages, cached, runs = _scan(tmp_path, tmp_path / "iphone")
     assert runs["Cache.db"]["status"] == "skipped" and messages == cached == []
 

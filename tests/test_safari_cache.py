@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import plistlib
-import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from casehelpers import (
     file_sha256,
     scan_with,
     truncated_copy,
+    unrelated_db,
 )
 from test_burner_ios import SCHEMA
 
@@ -111,26 +111,8 @@ def make_cache(folder: Path, entries: list[Entry], in_wal: Entry | None = None) 
     statements = list(SCHEMA)
     for n, entry in enumerate(entries, start=1):
         statements += _inserts(n, entry)
-    db = folder / "Cache.db"
-    if in_wal is None:
-        return db_with_live_wal(db, statements)
-    work = folder / ".build"
-    work.mkdir(parents=True)
-    conn = sqlite3.connect(work / "Cache.db")
-    conn.execute("PRAGMA journal_mode=WAL")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("PRAGMA wal_autocheckpoint=0")
-    for statement in _inserts(len(entries) + 1, in_wal):
-        conn.execute(statement)
-    conn.commit()
-    for name in ("Cache.db", "Cache.db-wal", "Cache.db-shm"):
-        shutil.copyfile(work / name, folder / name)
-    conn.close()
-    shutil.rmtree(work)
-    return db
+    in_wal_rows = _inserts(len(entries) + 1, in_wal) if in_wal is not None else None
+    return db_with_live_wal(folder / "Cache.db", statements, in_wal_rows)
 
 
 def _entries() -> list[Entry]:
@@ -288,12 +270,7 @@ def test_garbage_is_warned_and_the_entry_kept(tmp_path: Path) -> None:
 
 
 def test_unrelated_database_is_skipped(tmp_path: Path) -> None:
-    folder = tmp_path / "iphone" / CACHES
-    folder.mkdir(parents=True)
-    conn = sqlite3.connect(folder / "Cache.db")
-    conn.execute("CREATE TABLE settings (key TEXT, value TEXT)")
-    conn.commit()
-    conn.close()
+    unrelated_db(tmp_path / "iphone" / CACHES / "Cache.db")
     found, runs, _ = _scan(tmp_path, tmp_path / "iphone")
     assert runs[0]["status"] == "skipped" and found == []
 

@@ -15,6 +15,7 @@ from casehelpers import (
     scan_records,
     scan_with,
     truncated_copy,
+    unrelated_db,
 )
 from fixtures_telegram import (
     ACTION_CHAT_CREATE,
@@ -250,9 +251,7 @@ def test_garbage_row_truncated_missing_column_and_unrelated(tmp_path: Path) -> N
     _, runs = scan_records(tmp_path / "c3", [TelegramAndroid()], tmp_path / "drift", "message")
     assert runs[0]["status"] == "error" and "users.name" in runs[0]["message"]
 
-    other = tmp_path / "other" / "files" / "cache4.db"
-    other.parent.mkdir(parents=True)
-    sqlite3.connect(other).execute("CREATE TABLE t(x)").connection.close()
+    unrelated_db(tmp_path / "other" / "files" / "cache4.db")
     _, runs = scan_records(tmp_path / "c4", [TelegramAndroid()], tmp_path / "other", "message")
     assert runs[0]["status"] == "skipped"
 

@@ -38,10 +38,10 @@ import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .models import Artifact
-from .parsing import ParseContext, side_table
+from .parsing import SQLITE_MAGIC, FileInfo, NotApplicable, ParseContext, side_table
 from .sqlite_reader import table_columns
 from .timeconv import from_cocoa_s, from_unix_s, iso
 from .values import CACHE_KEYS, compact, text
@@ -290,3 +290,92 @@ def _size(row: sqlite3.Row, response: Response, on_fs: bool) -> int | None:
     ):
         return int(length)
     return None
+
+
+# --- apps whose messages survive as cached JSON answers of their API (Burner, Discord) ---
+
+_MESSAGE_ERRORS = (TypeError, ValueError, AttributeError)
+
+
+class Where(NamedTuple):
+    """Where a message object sits: cache entry (Cache.db only) and index in the body."""
+
+    table: str | None
+    entry: int | None
+    item: int
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CachedApi:
+    """How to find an app's message objects in its cache: the URLs of the message endpoints
+    (for Cache.db), what a message object looks like, and how an answer lists them."""
+
+    app: str  # for messages: "Burner", "Discord"
+    messages_url: re.Pattern[str]
+    is_message: Callable[[Any], bool]
+    items: Callable[[Any], list[Any]]
+
+    def inline_items(
+        self, conn: sqlite3.Connection, ctx: ParseContext
+    ) -> Iterator[tuple[Any, Where]]:
+        """Each object of the inline answers of the message endpoints, with its place."""
+        for row in inline_bodies(conn, ctx, (self.messages_url,)):
+            value = load_json(as_bytes(row["data"]))
+            if value is None:
+                ctx.warn(f"cfurl_cache_receiver_data entry {row['entry']}: body is not JSON")
+                continue
+            url = str(row["url"])
+            for index, item in enumerate(self.items(value)):
+                ctx.cancel.check()
+                yield item, Where("cfurl_cache_receiver_data", int(row["entry"]), index, url)
+
+    def file_items(self, file: FileInfo, ctx: ParseContext) -> Iterator[tuple[Any, Where]]:
+        """Each object of an fsCachedData file that holds message objects; NotApplicable for
+        the images, audio and other answers that share the folder."""
+        what = f"not a cached {self.app} message response"
+        if file.size > MAX_JSON_BYTES:
+            raise NotApplicable(f"{file.size} bytes: too large for a {self.app} API answer")
+        with ctx.open() as stream:
+            data = stream.read(MAX_JSON_BYTES + 1)
+        if data.lstrip()[:1] not in (b"{", b"["):
+            raise NotApplicable(what)
+        value = load_json(data)
+        items = self.items(value)
+        if value is None or not any(self.is_message(i) for i in items):
+            raise NotApplicable(what)
+        for index, item in enumerate(items):
+            ctx.cancel.check()
+            yield item, Where(None, None, index, None)
+
+    def checked(
+        self,
+        found: Iterator[tuple[Any, Where]],
+        ctx: ParseContext,
+        make: Callable[[Any, Where], Artifact],
+    ) -> Iterator[Artifact]:
+        """`make`'s record of each message object; anything else, or an object `make` fails
+        on, is a warning naming its place."""
+        for item, where in found:
+            label = f"item {where.item}"
+            if where.table:
+                label = f"{where.table} entry {where.entry} {label}"
+            if not self.is_message(item):
+                ctx.warn(f"{label} skipped: not a message object")
+                continue
+            try:
+                yield make(item, where)
+            except _MESSAGE_ERRORS as exc:
+                ctx.warn(f"{label} skipped: {exc}")
+
+
+def is_cache_db(file: FileInfo, ctx: ParseContext) -> bool:
+    """True for the Cache.db of an app's cache, False for a file of its fsCachedData folder;
+    NotApplicable for anything else the path globs let through."""
+    with ctx.open() as stream:
+        head = stream.read(len(SQLITE_MAGIC))
+    if head == SQLITE_MAGIC:
+        return True
+    if "/fscacheddata/" in file.path.casefold():
+        return False
+    raise NotApplicable("not an NSURLCache database")
