@@ -244,3 +244,40 @@ def test_bundled_packs_over_the_public_corpus(
     ]  # fmt: skip
     assert all(p["source"] == "bundled" for p in packs)
     assert hits[0] > 0
+
+
+def test_nsrl_set_matches_and_a_lost_rds_never_ends_a_scan(tmp_path: Path) -> None:
+    """An RDS is queried in place: found files are flagged; when the RDS is gone at a later
+    scan, that scan ends `ok` and the audit log says the set was not matched."""
+    from test_hashsets import make_full_rds, make_minimal_rds
+
+    evidence = _phone_a(tmp_path / "a")
+    _scan(tmp_path / "case", [evidence], _keywords(tmp_path))
+    files = {f["name"]: f for f in _records(tmp_path / "case", "file")}
+    (tmp_path / "rds").mkdir()
+    rds = make_minimal_rds(tmp_path / "rds" / "RDS_minimal.db", 2)
+    conn = sqlite3.connect(rds)
+    conn.execute(
+        "INSERT INTO FILE VALUES (?, ?, ?, '0', 'le.txt', 1, 1)",
+        (files["le.txt"]["sha256"].upper(), "A" * 40, files["le.txt"]["md5"].upper()),
+    )
+    conn.commit()
+    conn.close()
+    case, runner = str(tmp_path / "case"), CliRunner()
+    imported = runner.invoke(
+        main, ["hashset", "import", "--case", case, "--name", "NSRL", "--category", "known_good",
+               str(rds)],
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    assert "nsrl-rds3" in imported.output and "1 file match(es)" in imported.output
+    full = runner.invoke(
+        main, ["hashset", "import", "--case", case, "--name", "full", "--category", "known_good",
+               str(make_full_rds(tmp_path / "rds" / "RDS_full.db"))],
+    )  # fmt: skip
+    assert full.exit_code != 0 and "no index on sha256" in full.output
+    rds.unlink()
+    _scan(tmp_path / "case", [_phone_b(tmp_path / "b")], _keywords(tmp_path))
+    audit = (tmp_path / "case" / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"hashset_not_matched"' in audit
+    flagged = {f["name"]: f["hashsets"] for f in _records(tmp_path / "case", "file")}
+    assert flagged["le.txt"] == ["NSRL (known_good)"]

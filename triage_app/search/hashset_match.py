@@ -14,6 +14,7 @@ are.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,10 @@ from pathlib import Path
 from ..core.case import Case
 from ..core.casedb import now_iso
 from ..core.progress import CancelToken
-from .hashsets import read_hashset
+from .hashsets import HashSetError, read_hashset
 from .nsrl import NsrlLookup
 
+log = logging.getLogger(__name__)
 CATEGORIES = ("known_bad", "known_good", "other")
 NSRL_FORMAT = "nsrl-rds3"
 _BATCH = 20_000
@@ -59,6 +61,8 @@ def import_hashset(
     cancel = cancel or CancelToken()
     path = path.absolute()
     reader = read_hashset(path)
+    if reader.format == NSRL_FORMAT:
+        _check_nsrl(path)
     source_sha256 = _sha256_of(path, cancel)
     entries = sha1_only = 0
     with case.db.transaction() as conn:
@@ -102,14 +106,35 @@ def _insert_entries(
     batch.clear()
 
 
+def _check_nsrl(path: Path) -> None:
+    """An RDS is matched by SHA-256 (what Qarina and the minimal RDS sets index); a copy
+    without that index would need a full scan per lookup: refused before anything is stored."""
+    lookup = NsrlLookup(path)
+    try:
+        if "sha256" not in lookup.indexed_algos:
+            raise HashSetError(
+                f"{path.name}: this RDS has no index on sha256 (a full RDS set): create it on a"
+                " copy (CREATE INDEX file_sha256 ON METADATA(sha256)) and import that copy"
+            )
+    finally:
+        lookup.close()
+
+
 def match_hashsets(case: Case) -> int:
-    """Record hits of every set on files not yet matched with it; the number of new hits."""
+    """Record hits of every set on files not yet matched with it; the number of new hits.
+    An NSRL database that can no longer be read (moved, unplugged) is logged and audited as
+    not matched; it never ends the scan that calls this."""
     before = int(case.db.query("SELECT count(*) FROM hashset_hits")[0][0])
-    sets = case.db.query("SELECT id, format, source FROM hashsets")
+    sets = case.db.query("SELECT id, name, format, source FROM hashsets")
+    failed: list[tuple[str, str]] = []
     with case.db.transaction() as conn:
         for row in sets:
             if row["format"] == NSRL_FORMAT:
-                _match_nsrl(conn, int(row["id"]), Path(row["source"]))
+                try:
+                    _match_nsrl(conn, int(row["id"]), Path(row["source"]))
+                except (HashSetError, OSError, sqlite3.Error) as exc:
+                    log.warning("hash set %s not matched: %s", row["name"], exc)
+                    failed.append((row["name"], str(exc)))
                 continue
             for algo, column in (("sha256", "sha256"), ("md5", "md5")):
                 conn.execute(
@@ -119,6 +144,8 @@ def match_hashsets(case: Case) -> int:
                     " WHERE e.set_id = ?",
                     (algo, row["id"]),
                 )
+    for name, reason in failed:  # the audit log writes its own transaction
+        case.audit.append("hashset_not_matched", name=name, reason=reason)
     return int(case.db.query("SELECT count(*) FROM hashset_hits")[0][0]) - before
 
 
