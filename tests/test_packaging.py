@@ -62,6 +62,13 @@ def test_wheel_contains_packages_and_data(tmp_path: Path) -> None:
         "rules/packs/smuggling_ar/keywords.txt",
         "rules/packs/patterns/patterns.yar",
         "resources/README.md",
+        "resources/fonts/NotoNaskhArabic-Regular.ttf",
+        "resources/fonts/OFL.txt",
+        "resources/redaction/victims.json",
+        "resources/report_i18n/ar/html.json",
+        "resources/report_i18n/fr/pdf.json",
+        "triage_app/report/templates/html/base.j2",
+        "triage_app/report/templates/report.css",
     ):
         assert expected in names, expected
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -16,7 +16,9 @@ import pytest
 from triage_app.core import export
 from triage_app.core.case import Case
 from triage_app.core.casedb import connect
+from triage_app.core.export import present_kinds
 from triage_app.report import tables
+from triage_app.report import view as view_module
 from triage_app.report.tables import COMMON_COLUMNS, KIND_FIELDS, write_csv
 
 ARABIC = "المهرب يريد الدفعة اليوم في طرابلس"
@@ -158,7 +160,7 @@ def test_output_is_deterministic_and_replaced_atomically(tmp_path: Path) -> None
 def test_kind_selection_and_names(tmp_path: Path) -> None:
     case_dir = _case(tmp_path, [_message("x"), ("Bad/../kind", {"x": 1})])
     conn = _open(case_dir)
-    assert tables.present_kinds(conn) == ["entity", "file", "message"]  # unsafe kind dropped
+    assert present_kinds(conn) == ["entity", "file", "message"]  # unsafe kind dropped
     written = write_csv(conn, tmp_path / "out", ["message", "web_visit"])
     assert [p.name for p in written] == ["message.csv"]  # a kind without records: no file
     with pytest.raises(ValueError):
@@ -192,7 +194,7 @@ def test_streaming_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyP
             pulled += 1
             yield record
 
-    monkeypatch.setattr(tables, "records", counting)
+    monkeypatch.setattr(view_module, "case_records", counting)
     conn = _open(case_dir)
     tracemalloc.start()
     try:

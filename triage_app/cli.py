@@ -7,6 +7,7 @@ them); 1 an evidence item could not be opened or failed verification, or a check
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import signal
@@ -14,13 +15,14 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from . import __version__
 from .core import caseinfo
 from .core.audit import AUDIT_NAME, verify_chain
+from .core.case import Case
 from .core.casedb import DB_NAME, connect
 from .core.engine import scan as run_scan
 from .core.errors import CaseDBError, QarinaError
@@ -287,16 +289,39 @@ def _print_evidence(e: dict[str, Any]) -> None:
     "-o", "--output", type=click.Path(path_type=Path), help="Output file (default: stdout)."
 )
 def export(case_dir: Path, fmt: str, kind: str | None, output: Path | None) -> None:
-    """Export records as JSON lines, in the record contract of ARCHITECTURE.md."""
+    """Export records as JSON lines, in the record contract of ARCHITECTURE.md. The export
+    (count and SHA-256 of what was written) is recorded in the case's audit log."""
     conn = _open_case(case_dir)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    # A lone surrogate (kept from a broken app string) is written as its JSON escape (\udc80),
+    # so every line stays valid UTF-8 and valid JSON; records_sha256 hashes the same bytes.
+    out: TextIO
+    if output:
+        out = open(output, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    else:
+        out = sys.stdout
+        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")  # type: ignore[union-attr]
+    digest, count = hashlib.sha256(), 0
     try:
         for record in records(conn, kind):
-            out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+            out.write(line)
+            digest.update(line.encode("utf-8", "backslashreplace"))
+            count += 1
     finally:
         conn.close()
         if output:
             out.close()
+    try:
+        case = Case.open(case_dir, create=False)
+        try:
+            case.audit.append(
+                "records_exported", format=fmt, kind=kind, records=count,
+                sha256=digest.hexdigest(), output=str(output.absolute()) if output else "stdout",
+            )  # fmt: skip
+        finally:
+            case.close()
+    except (QarinaError, OSError) as exc:  # e.g. a case on write-protected media
+        click.echo(f"warning: the export could not be written to the audit log: {exc}", err=True)
 
 
 @main.command()
@@ -322,10 +347,11 @@ def verify(report_dir: Path | None, case_dir: Path | None) -> None:
     sys.exit(1)
 
 
-from . import cli_search  # noqa: E402  (registers search, links and hashset commands)
+from . import cli_case, cli_search  # noqa: E402  (register their commands)
 from .cli_report import report  # noqa: E402
 
 cli_search.register(main)
+cli_case.register(main)
 main.add_command(report)
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .casedb import CaseDB, now_iso
 
@@ -75,22 +78,69 @@ class AuditLog:
         )
 
     def append(self, action: str, **details: Any) -> str:
-        entry: dict[str, Any] = {
-            "seq": self._seq + 1,
-            "ts": now_iso(),
-            "action": action,
-            "details": json.loads(json.dumps(details, default=str)),
-            "prev_hash": self._last,
-        }
-        entry["hash"] = _chain_hash(self._last, entry)
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(_canonical(entry) + "\n")
+        """Append one entry. The file is locked while the tail is re-read and the entry
+        written, so two processes on one case (a scan and a report, the GUI and the CLI)
+        extend the same chain instead of forking it."""
+        with open(self.path, "a+b") as f, _locked(f):
+            seq, last = _last_entry(f)
+            entry: dict[str, Any] = {
+                "seq": seq + 1,
+                "ts": now_iso(),
+                "action": action,
+                "details": json.loads(json.dumps(details, default=str)),
+                "prev_hash": last,
+            }
+            entry["hash"] = _chain_hash(last, entry)
+            f.seek(0, os.SEEK_END)
+            f.write((_canonical(entry) + "\n").encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
         self._seq, self._last = entry["seq"], entry["hash"]
         with self._db.transaction():
             self._insert(entry)
         return str(entry["hash"])
+
+
+@contextmanager
+def _locked(f: BinaryIO) -> Iterator[None]:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+        try:
+            yield
+        finally:
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _last_entry(f: BinaryIO) -> tuple[int, str]:
+    """`seq` and `hash` of the file's last entry, reading backwards from its end."""
+    end = f.seek(0, os.SEEK_END)
+    tail = b""
+    position = end
+    while position > 0:
+        step = min(65536, position)
+        position -= step
+        f.seek(position)
+        tail = f.read(step) + tail
+        lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
+        if len(lines) == 2 or position == 0:
+            last = lines[-1].strip()
+            if not last:
+                return 0, GENESIS
+            entry = json.loads(last)
+            return int(entry["seq"]), str(entry["hash"])
+    return 0, GENESIS
 
 
 def verify_chain(path: Path) -> ChainReport:

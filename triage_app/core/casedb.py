@@ -198,6 +198,18 @@ MIGRATIONS: list[str] = [
         UNIQUE (file_id, set_id)
     );
     """,
+    # 4: bookmarks and tags on records (report selection and redaction)
+    """
+    CREATE TABLE tags (
+        record_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        note TEXT,
+        examiner TEXT,
+        created TEXT NOT NULL,
+        PRIMARY KEY (record_id, tag)
+    );
+    CREATE INDEX tags_by_tag ON tags (tag, record_id);
+    """,
 ]
 
 FILE_COLUMNS = (

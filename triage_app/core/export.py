@@ -8,11 +8,13 @@ memory stays bounded for cases of any size.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 PAGE = 5000
+KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # kinds safe as file names and labels
 FILE_FIELDS = (
     "name",
     "size",
@@ -76,12 +78,12 @@ def file_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         }
 
 
-_ARTIFACT_SELECT = (
+ARTIFACT_SELECT = (
     "SELECT a.*, f.path, f.volume, f.sha256 FROM artifacts a LEFT JOIN files f ON f.id = a.file_id"
 )
 
 
-def _artifact(row: sqlite3.Row) -> dict[str, Any]:
+def artifact_record(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "kind": row["kind"],
         "id": f"rec:{row['id']}",
@@ -99,11 +101,18 @@ def _artifact(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def artifact_records(conn: sqlite3.Connection, kind: str | None = None) -> Iterator[dict[str, Any]]:
+# Records that state a position (lat or lon), found by SQLite without decoding every row.
+LOCATED = "(json_extract(a.data, '$.lat') IS NOT NULL OR json_extract(a.data, '$.lon') IS NOT NULL)"
+
+
+def artifact_records(
+    conn: sqlite3.Connection, kind: str | None = None, located: bool = False
+) -> Iterator[dict[str, Any]]:
     where = "a.kind = ? AND " if kind else ""
-    sql = f"{_ARTIFACT_SELECT} WHERE {where}a.id > ? ORDER BY a.id LIMIT ?"
+    where += f"{LOCATED} AND " if located else ""
+    sql = f"{ARTIFACT_SELECT} WHERE {where}a.id > ? ORDER BY a.id LIMIT ?"
     for row in _pages(conn, sql, (kind,) if kind else ()):
-        yield _artifact(row)
+        yield artifact_record(row)
 
 
 def artifact_records_by_id(
@@ -114,11 +123,11 @@ def artifact_records_by_id(
         chunk = list(ids[start : start + 500])
         marks = ",".join("?" * len(chunk))
         rows = {
-            r["id"]: r for r in conn.execute(f"{_ARTIFACT_SELECT} WHERE a.id IN ({marks})", chunk)
+            r["id"]: r for r in conn.execute(f"{ARTIFACT_SELECT} WHERE a.id IN ({marks})", chunk)
         }
         for record_id in chunk:
             if record_id in rows:
-                yield _artifact(rows[record_id])
+                yield artifact_record(rows[record_id])
 
 
 def entity_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
@@ -160,3 +169,17 @@ def records(conn: sqlite3.Connection, kind: str | None = None) -> Iterator[dict[
         yield from artifact_records(conn, kind)
     if kind in (None, "entity"):
         yield from entity_records(conn)
+
+
+def present_kinds(conn: sqlite3.Connection) -> list[str]:
+    """Candidate kinds, sorted: `file`, `entity` and each artifact kind in the case (found by
+    walking the kind index one value at a time, not by reading the rows)."""
+    kinds = {"file", "entity"}
+    last = ""
+    while True:
+        row = conn.execute("SELECT min(kind) FROM artifacts WHERE kind > ?", (last,)).fetchone()
+        if row is None or row[0] is None:
+            break
+        last = str(row[0])
+        kinds.add(last)
+    return sorted(k for k in kinds if KIND_NAME.fullmatch(k))

@@ -11,8 +11,7 @@ SHA-256 is written to the case's audit log.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -24,9 +23,12 @@ from .. import __version__
 from ..core.case import Case
 from ..core.casedb import DB_NAME, connect, now_iso
 from ..core.errors import QarinaError
-from ..core.export import records
+from .jobs import CASE_UCO_NAME, PDF_NAME, Job, records_digest, run_jobs
 
-FORMATS = ("csv", "kml")  # kml also writes the same points as GeoJSON
+__all__ = ["CASE_UCO_NAME", "FORMATS", "PDF_NAME", "ReportOptions", "build_report",
+           "records_digest"]  # fmt: skip
+
+FORMATS = ("html", "pdf", "csv", "kml", "case-uco")  # kml also writes GeoJSON
 
 
 class ReportError(QarinaError):
@@ -40,16 +42,9 @@ class ReportResult:
     manifest_sha256: str
 
 
-def records_digest(conn: Any) -> str:
-    """SHA-256 of the case's records as `qarina export --format jsonl` writes them."""
-    digest = hashlib.sha256()
-    for record in records(conn):
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-        digest.update(line.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _info(conn: Any) -> dict[str, Any]:
+def _info(conn: Any, digest: bool = True) -> dict[str, Any]:
+    """The manifest's description of the case; `records_sha256` left None with `digest`
+    False (the build computes it in a worker, beside the other parts)."""
     evidence = [
         {k: row[k] for k in ("id", "identity", "kind", "format", "sha256", "md5",
                              "media_sha256", "media_md5", "verification")}
@@ -75,16 +70,52 @@ def _info(conn: Any) -> dict[str, Any]:
         "evidence": evidence,
         "parsers": parsers,
         "rule_packs": packs,
-        "records_sha256": records_digest(conn),
+        "records_sha256": records_digest(conn) if digest else None,
     }
 
 
-def build_report(case_dir: Path, out_dir: Path, formats: Sequence[str]) -> ReportResult:
-    from .geo import write_geo
-    from .manifest import write_manifest
-    from .tables import write_csv
+@dataclass(frozen=True)
+class ReportOptions:
+    formats: Sequence[str] = FORMATS
+    selection: str = "all"
+    lang: str = "en"
+    redact: str | None = None
+    rehash: bool = True  # re-hash the evidence now (current hashes beside the intake ones)
+    pdf_rows: int = 1000  # rows per record section in the PDF (0: all)
+    passwords: dict[int, str] | None = None  # encrypted backups, for thumbnails
 
-    unknown = sorted(set(formats) - set(FORMATS))
+
+def sync_tree(folder: Path) -> None:
+    """Every file of `folder` on disk before the folder is renamed into place: one `sync()`
+    where the system has it (thousands of HTML pages would cost one fsync each)."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in folder.rglob("*"):  # pragma: no cover - Windows
+        if path.is_file():
+            with open(path, "rb+") as handle:
+                os.fsync(handle.fileno())
+
+
+def _check_options(opts: ReportOptions) -> None:
+    """Refuse a bad selection, profile or language here, with a clear message, rather than
+    as an error inside a worker."""
+    from .labels import load
+    from .view import load_redaction, parse_selection
+
+    parse_selection(opts.selection)
+    load_redaction(opts.redact)
+    load(opts.lang)
+
+
+def build_report(
+    case_dir: Path, out_dir: Path, options: ReportOptions | Sequence[str] = ReportOptions()
+) -> ReportResult:
+    """Write the report folder; `options` may be just the list of formats."""
+    from .manifest import write_manifest
+
+    opts = options if isinstance(options, ReportOptions) else ReportOptions(tuple(options))
+    unknown = sorted(set(opts.formats) - set(FORMATS))
     if unknown:
         raise ReportError(f"unknown report format(s): {', '.join(unknown)}")
     out_dir = out_dir.absolute()
@@ -94,16 +125,22 @@ def build_report(case_dir: Path, out_dir: Path, formats: Sequence[str]) -> Repor
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
     conn = connect(case_dir / DB_NAME, readonly=True)
     try:
-        if "csv" in formats:
-            write_csv(conn, work / "csv")
-        if "kml" in formats:
-            write_geo(conn, work / "map")
-        manifest_sha256 = write_manifest(work, _info(conn))
+        info = _info(conn, digest=False)
+        job = Job(case_dir.absolute(), work, opts.selection, opts.redact, opts.lang,
+                  opts.rehash, opts.pdf_rows, opts.passwords)  # fmt: skip
+        _check_options(opts)
+        run_jobs(job, set(opts.formats), info)
+        info["report"] = {
+            "formats": sorted(opts.formats), "selection": opts.selection, "lang": opts.lang,
+            "redaction": opts.redact or "none",
+        }  # fmt: skip
+        manifest_sha256 = write_manifest(work, info)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     finally:
         conn.close()
+    sync_tree(work)
     if out_dir.exists():
         out_dir.rmdir()  # empty, checked above
     work.replace(out_dir)
@@ -111,7 +148,8 @@ def build_report(case_dir: Path, out_dir: Path, formats: Sequence[str]) -> Repor
     case = Case.open(case_dir)
     try:
         case.audit.append(
-            "report_written", folder=str(out_dir), formats=sorted(formats), files=files,
+            "report_written", folder=str(out_dir), formats=sorted(opts.formats), files=files,
+            selection=opts.selection, lang=opts.lang, redaction=opts.redact or "none",
             manifest_sha256=manifest_sha256,
         )  # fmt: skip
     finally:

@@ -40,13 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..core.export import records
-from .tables import atomic_writer, escape_controls, present_kinds
+from .tables import atomic_writer, escape_controls
+from .view import ReportView
 
 KML_NAME = "locations.kml"
 GEOJSON_NAME = "locations.geojson"
 BODY_LIMIT = 200
-NOT_ARTIFACTS = ("file", "entity")
 COMMON_PROPS = ("id", "kind", "evidence", "path", "ts")
 KIND_PROPS: dict[str, tuple[str, ...]] = {
     "media": ("make", "model", "taken_local", "alt"),
@@ -103,26 +102,23 @@ def properties(record: dict[str, Any]) -> dict[str, Any]:
     return props
 
 
-def located(conn: sqlite3.Connection, counts: GeoCounts) -> Iterator[dict[str, Any]]:
+def located(view: ReportView, counts: GeoCounts) -> Iterator[dict[str, Any]]:
     """Records with a valid position, as GeoJSON features; `counts` updated on the way."""
-    for kind in present_kinds(conn):
-        if kind in NOT_ARTIFACTS:
+    for record in view.located():
+        try:
+            point = position(record)
+        except _BadPosition:
+            counts.skipped += 1
             continue
-        for record in records(conn, kind):
-            try:
-                point = position(record)
-            except _BadPosition:
-                counts.skipped += 1
-                continue
-            if point is None:
-                continue
-            counts.located += 1
-            yield {
-                "type": "Feature",
-                "id": record.get("id"),
-                "geometry": {"type": "Point", "coordinates": list(point)},
-                "properties": properties(record),
-            }
+        if point is None:
+            continue
+        counts.located += 1
+        yield {
+            "type": "Feature",
+            "id": record.get("id"),
+            "geometry": {"type": "Point", "coordinates": list(point)},
+            "properties": properties(record),
+        }
 
 
 def kml_text(value: Any) -> str:
@@ -158,10 +154,10 @@ def _geojson_feature(feature: dict[str, Any]) -> str:
     )
 
 
-def _write_features(conn: sqlite3.Connection, geojson: IO[str], spool: IO[str]) -> GeoCounts:
+def _write_features(view: ReportView, geojson: IO[str], spool: IO[str]) -> GeoCounts:
     counts = GeoCounts()
     geojson.write('{"type":"FeatureCollection","features":[\n')
-    for number, feature in enumerate(located(conn, counts)):
+    for number, feature in enumerate(located(view, counts)):
         geojson.write(("" if number == 0 else ",\n") + _geojson_feature(feature))
         spool.write(placemark(feature))
     foreign = {"located": counts.located, "skipped_invalid_position": counts.skipped}
@@ -169,16 +165,17 @@ def _write_features(conn: sqlite3.Connection, geojson: IO[str], spool: IO[str]) 
     return counts
 
 
-def write_geo(conn: sqlite3.Connection, out_dir: Path) -> list[Path]:
+def write_geo(source: sqlite3.Connection | ReportView, out_dir: Path) -> list[Path]:
     """`locations.geojson` and `locations.kml` in `out_dir` (both written, also when no record
-    is located); their paths, in that order. `conn` must use `sqlite3.Row` rows
-    (`casedb.connect`)."""
+    is located); their paths, in that order. A bare connection (rows as `sqlite3.Row`, from
+    `casedb.connect`) stands for every record, unredacted."""
+    view = source if isinstance(source, ReportView) else ReportView(source)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     kml_path, geojson_path = out_dir / KML_NAME, out_dir / GEOJSON_NAME
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="", dir=out_dir) as spool:
         with atomic_writer(geojson_path, errors="backslashreplace") as geojson:
-            counts = _write_features(conn, geojson, spool)
+            counts = _write_features(view, geojson, spool)
         spool.seek(0)
         with atomic_writer(kml_path) as kml:
             kml.write(KML_HEAD)

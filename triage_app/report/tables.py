@@ -45,7 +45,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from ..core.export import records
+from ..core.export import KIND_NAME
+from .view import ReportView
 
 COMMON_COLUMNS = (
     "kind",
@@ -97,7 +98,6 @@ MAX_EXTRA_COLUMNS = 256
 EXTRA_COLUMN = "extra"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Kind names become file names: only lower_snake_case identifiers are written.
-_KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 # C0 controls except TAB and LF; DEL and C1; bidi embeddings/overrides/isolates; surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
@@ -131,14 +131,32 @@ def cell(value: Any) -> str:
 
 
 @contextmanager
-def atomic_writer(path: Path, encoding: str = "utf-8", errors: str = "strict") -> Iterator[IO[str]]:
+def atomic_writer(
+    path: Path, encoding: str = "utf-8", errors: str = "strict", sync: bool = True
+) -> Iterator[IO[str]]:
     """A text file (no newline translation) open on a temporary name next to `path`; on
-    success flushed, fsynced and renamed over `path`, on error removed (an existing `path` is
-    left untouched)."""
+    success flushed, fsynced (unless `sync` is False: the caller syncs the whole folder, as
+    the report build does before it renames the folder into place) and renamed over `path`,
+    on error removed (an existing `path` is left untouched)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with open(fd, "w", encoding=encoding, errors=errors, newline="") as handle:
             yield handle
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """`data` at `path` through a temporary name, fsynced, then renamed over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -147,27 +165,13 @@ def atomic_writer(path: Path, encoding: str = "utf-8", errors: str = "strict") -
         raise
 
 
-def present_kinds(conn: sqlite3.Connection) -> list[str]:
-    """Candidate kinds, sorted: `file`, `entity` and each artifact kind in the case (found by
-    walking the kind index one value at a time, not by reading the rows)."""
-    kinds = {"file", "entity"}
-    last = ""
-    while True:
-        row = conn.execute("SELECT min(kind) FROM artifacts WHERE kind > ?", (last,)).fetchone()
-        if row is None or row[0] is None:
-            break
-        last = str(row[0])
-        kinds.add(last)
-    return sorted(k for k in kinds if _KIND_NAME.fullmatch(k))
-
-
-def _columns(conn: sqlite3.Connection, kind: str) -> tuple[list[str], bool, int]:
+def _columns(view: ReportView, kind: str) -> tuple[list[str], bool, int]:
     """First pass: the columns of `kind`, whether an `extra` column is needed, the count."""
     known = set(COMMON_COLUMNS) | set(KIND_FIELDS.get(kind, ()))
     extras: set[str] = set()
     overflow = False
     count = 0
-    for record in records(conn, kind):
+    for record in view.records(kind):
         count += 1
         for key in record:
             if key in known or key in extras:
@@ -180,11 +184,9 @@ def _columns(conn: sqlite3.Connection, kind: str) -> tuple[list[str], bool, int]
     return columns, overflow, count
 
 
-def _rows(
-    conn: sqlite3.Connection, kind: str, columns: list[str], overflow: bool
-) -> Iterable[list[str]]:
+def _rows(view: ReportView, kind: str, columns: list[str], overflow: bool) -> Iterable[list[str]]:
     wanted = set(columns)
-    for record in records(conn, kind):
+    for record in view.records(kind):
         row = [cell(record.get(c)) for c in columns]
         if overflow:
             rest = {k: v for k, v in record.items() if k not in wanted}
@@ -192,11 +194,11 @@ def _rows(
         yield row
 
 
-def write_kind(conn: sqlite3.Connection, out_dir: Path, kind: str) -> Path | None:
+def write_kind(view: ReportView, out_dir: Path, kind: str) -> Path | None:
     """`<kind>.csv` in `out_dir`, or None (nothing written) when the case has no such record."""
-    if not _KIND_NAME.fullmatch(kind):
+    if not KIND_NAME.fullmatch(kind):
         raise ValueError(f"not a record kind: {kind!r}")
-    columns, overflow, count = _columns(conn, kind)
+    columns, overflow, count = _columns(view, kind)
     if count == 0:
         return None
     header = [cell(c) for c in columns] + ([EXTRA_COLUMN] if overflow else [])
@@ -204,17 +206,19 @@ def write_kind(conn: sqlite3.Connection, out_dir: Path, kind: str) -> Path | Non
     with atomic_writer(path, encoding="utf-8-sig") as handle:
         writer = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(header)
-        writer.writerows(_rows(conn, kind, columns, overflow))
+        writer.writerows(_rows(view, kind, columns, overflow))
     return path
 
 
 def write_csv(
-    conn: sqlite3.Connection, out_dir: Path, kinds: Sequence[str] | None = None
+    source: sqlite3.Connection | ReportView, out_dir: Path, kinds: Sequence[str] | None = None
 ) -> list[Path]:
-    """One CSV per record kind present in the case (or per kind of `kinds` that has records),
-    in kind order; the paths written. `conn` must use `sqlite3.Row` rows (`casedb.connect`)."""
+    """One CSV per record kind of the report (or per kind of `kinds` that has records), in
+    kind order; the paths written. A bare connection (rows as `sqlite3.Row`, from
+    `casedb.connect`) stands for every record, unredacted."""
+    view = source if isinstance(source, ReportView) else ReportView(source)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    wanted = present_kinds(conn) if kinds is None else sorted(set(kinds))
-    written = [write_kind(conn, out_dir, kind) for kind in wanted]
+    wanted = view.kinds() if kinds is None else sorted(set(kinds))
+    written = [write_kind(view, out_dir, kind) for kind in wanted]
     return [p for p in written if p is not None]
