@@ -136,3 +136,14 @@ def unrelated_db(path: Path) -> Path:
     conn.commit()
     conn.close()
     return path
+
+
+def insert_folder_evidence(db: Any, evidence_id: int = 1) -> None:
+    """An evidence row for records written straight into a case (inside a transaction)."""
+    from triage_app.core.casedb import now_iso
+
+    db.execute(
+        "INSERT INTO evidence (id, label, identity, kind, format, paths, added_at, status)"
+        " VALUES (?, 'p', ?, 'folder', 'folder', '[]', ?, 'ok')",
+        (evidence_id, f"/p{evidence_id}", now_iso()),
+    )

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Qt tests run without a display (CI, this machine); a developer's own setting wins.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 
 def _corpus_root() -> Path | None:
     value = os.environ.get("QARINA_CORPUS")

@@ -210,6 +210,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX tags_by_tag ON tags (tag, record_id);
     """,
+    # 5: browsing by time (GUI tables, timeline) without sorting a million rows per page
+    """
+    CREATE INDEX artifacts_by_kind_ts ON artifacts (kind, ts, id);
+    CREATE INDEX artifacts_by_ts ON artifacts (ts, id);
+    CREATE INDEX artifacts_by_thread ON artifacts (kind, evidence_id,
+        coalesce(json_extract(data, '$.app'), ''), coalesce(json_extract(data, '$.thread'), ''),
+        ts, id);
+    """,
 ]
 
 FILE_COLUMNS = (

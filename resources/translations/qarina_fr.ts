@@ -1,0 +1,1898 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+<context>
+    <name>AddEvidenceDialog</name>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <source>Add evidence</source>
+        <translation>Ajouter des preuves</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="236"/>
+        <source>Add image or backup file(s)…</source>
+        <translation>Ajouter des fichiers d&apos;image ou de sauvegarde…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <source>Add extraction or backup folder…</source>
+        <translation>Ajouter un répertoire d&apos;extraction ou de sauvegarde…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <source>Evidence</source>
+        <translation>Preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="254"/>
+        <source>Backup password</source>
+        <translation>Mot de passe de la sauvegarde</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="255"/>
+        <source>Check password</source>
+        <translation>Vérifier le mot de passe</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="258"/>
+        <source>This backup is encrypted: enter its password.</source>
+        <translation>Cette sauvegarde est chiffrée&#xa0;: saisissez son mot de passe.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="268"/>
+        <source>Scan</source>
+        <translation>Analyser</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="281"/>
+        <source>Evidence files</source>
+        <translation>Fichiers de preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="285"/>
+        <source>Evidence folder</source>
+        <translation>Répertoire de preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="294"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
+        <source>detecting…</source>
+        <translation>détection…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="322"/>
+        <source>cannot be read</source>
+        <translation>illisible</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
+        <source>Cannot be read: %1</source>
+        <translation>Illisible&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="335"/>
+        <source>Type: %1 (%2)</source>
+        <translation>Type&#xa0;: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="338"/>
+        <source>Size: %1</source>
+        <translation>Taille&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="341"/>
+        <source>Partitions found: %1 (all are scanned)</source>
+        <translation>Partitions trouvées&#xa0;: %1 (toutes sont analysées)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="344"/>
+        <source>Warning: %1</source>
+        <translation>Avertissement&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="166"/>
+        <source>Every action on this case, hash-chained (check it with: qarina verify --case)</source>
+        <translation>Chaque action sur ce dossier, chaînée par empreintes (à vérifier avec&#xa0;: qarina verify --case)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="173"/>
+        <source>Audit log</source>
+        <translation>Journal d&apos;audit</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="184"/>
+        <source>#</source>
+        <translation>N°</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="184"/>
+        <source>Time (UTC)</source>
+        <translation>Heure (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="184"/>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="185"/>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="185"/>
+        <source>Hash</source>
+        <translation>Empreinte</translation>
+    </message>
+</context>
+<context>
+    <name>CallsView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="236"/>
+        <source>Calls</source>
+        <translation>Appels</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="239"/>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="239"/>
+        <source>Direction</source>
+        <translation>Sens</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <source>Number</source>
+        <translation>Numéro</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <source>Seconds</source>
+        <translation>Secondes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="222"/>
+        <source>Contacts</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="226"/>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="226"/>
+        <source>Phones</source>
+        <translation>Téléphones</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <source>E-mails</source>
+        <translation>Courriels</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="228"/>
+        <source>Changed</source>
+        <translation>Modifié</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="228"/>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationModel</name>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <source>Conversation</source>
+        <translation>Conversation</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <source>Participants</source>
+        <translation>Participants</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <source>App</source>
+        <translation>Appli</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <source>Last message</source>
+        <translation>Dernier message</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <source>Evidence</source>
+        <translation>Preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="211"/>
+        <source>(no thread)</source>
+        <translation>(hors conversation)</translation>
+    </message>
+</context>
+<context>
+    <name>CoverageView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="117"/>
+        <source>Parsers: files by outcome</source>
+        <translation>Analyseurs&#xa0;: fichiers par résultat</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="118"/>
+        <source>Apps found on the devices (installed but not parsed: no record read)</source>
+        <translation>Applications trouvées sur les appareils (installée mais non analysée&#xa0;: aucun enregistrement lu)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="120"/>
+        <source>Errors and items that could not be read</source>
+        <translation>Erreurs et éléments illisibles</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="134"/>
+        <source>Coverage &amp; errors</source>
+        <translation>Couverture et erreurs</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="141"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
+        <source>Parser</source>
+        <translation>Analyseur</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="141"/>
+        <source>Outcome</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="141"/>
+        <source>Files</source>
+        <translation>Fichiers</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="142"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="146"/>
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
+        <source>Evidence</source>
+        <translation>Preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="146"/>
+        <source>Category</source>
+        <translation>Catégorie</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="146"/>
+        <source>Parsed</source>
+        <translation>Analysée</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
+        <source>NO</source>
+        <translation>NON</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
+        <source>Where</source>
+        <translation>Emplacement</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="152"/>
+        <source>Path</source>
+        <translation>Chemin</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="152"/>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="152"/>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+</context>
+<context>
+    <name>FilesModel</name>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="303"/>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="305"/>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="306"/>
+        <source>Modified</source>
+        <translation>Modifié</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="307"/>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="309"/>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="304"/>
+        <source>Deleted</source>
+        <translation>Supprimé</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="308"/>
+        <source>Hash set</source>
+        <translation>Jeu d&apos;empreintes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="347"/>
+        <source>folder</source>
+        <translation>répertoire</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="349"/>
+        <source>deleted</source>
+        <translation>supprimé</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files_model.py" line="354"/>
+        <source>whole image</source>
+        <translation>image entière</translation>
+    </message>
+</context>
+<context>
+    <name>FilesView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="186"/>
+        <source>Hex</source>
+        <translation>Hexa</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="187"/>
+        <location filename="../../triage_app/gui/views/files.py" line="364"/>
+        <source>Text</source>
+        <translation>Texte</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="214"/>
+        <source>Copy path</source>
+        <translation>Copier le chemin</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="215"/>
+        <source>Copy hashes</source>
+        <translation>Copier les empreintes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="216"/>
+        <source>Bookmark</source>
+        <translation>Signet</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
+        <source>Tag…</source>
+        <translation>Étiqueter…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="234"/>
+        <source>Files</source>
+        <translation>Fichiers</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="294"/>
+        <location filename="../../triage_app/gui/views/files.py" line="298"/>
+        <source>Path: %1</source>
+        <translation>Chemin&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="295"/>
+        <source>Folder implied by the paths of its files (no entry of its own).</source>
+        <translation>Répertoire déduit des chemins de ses fichiers (sans entrée propre).</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="299"/>
+        <source>Size: %1 bytes</source>
+        <translation>Taille&#xa0;: %1 octets</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="300"/>
+        <source>Kind: %1</source>
+        <translation>Type&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <source>Deleted: %1</source>
+        <translation>Supprimé&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="304"/>
+        <source>Modified</source>
+        <translation>Modifié</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="305"/>
+        <source>Accessed</source>
+        <translation>Accédé</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="306"/>
+        <source>Changed</source>
+        <translation>Changé</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="307"/>
+        <source>Created</source>
+        <translation>Créé</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="319"/>
+        <source>Hash sets: %1</source>
+        <translation>Jeux d&apos;empreintes&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="320"/>
+        <source>Note: %1</source>
+        <translation>Note&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="321"/>
+        <source>Error: %1</source>
+        <translation>Erreur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="326"/>
+        <source>Tags: %1</source>
+        <translation>Étiquettes&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="335"/>
+        <source>Select a file to preview its first 64 KiB.</source>
+        <translation>Sélectionnez un fichier pour afficher ses premiers 64 Kio.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="338"/>
+        <source>Reading…</source>
+        <translation>Lecture…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="350"/>
+        <source>This file cannot be read from its evidence: %1</source>
+        <translation>Ce fichier ne peut pas être lu depuis sa preuve&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="356"/>
+        <source>(empty file)</source>
+        <translation>(fichier vide)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="358"/>
+        <source>Text (%1)</source>
+        <translation>Texte (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="397"/>
+        <location filename="../../triage_app/gui/views/files.py" line="401"/>
+        <source>Tag</source>
+        <translation>Étiquette</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="397"/>
+        <source>Tag (for example suspect, victim, relevant):</source>
+        <translation>Étiquette (par exemple suspect, victime, pertinent)&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="401"/>
+        <source>Note (optional):</source>
+        <translation>Note (facultative)&#xa0;:</translation>
+    </message>
+</context>
+<context>
+    <name>HashSetPanel</name>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <source>Category</source>
+        <translation>Catégorie</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <source>Hashes</source>
+        <translation>Empreintes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="391"/>
+        <source>Name of the set</source>
+        <translation>Nom du jeu</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="394"/>
+        <source>Known bad</source>
+        <translation>Malveillants connus</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="395"/>
+        <source>Known good</source>
+        <translation>Légitimes connus</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="396"/>
+        <source>Other</source>
+        <translation>Autre</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="399"/>
+        <source>Import…</source>
+        <translation>Importer…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="427"/>
+        <source>Hash set file</source>
+        <translation>Fichier de jeu d&apos;empreintes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="436"/>
+        <source>Importing %1…</source>
+        <translation>Importation de %1…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="444"/>
+        <source>%1 hashes imported, %2 matching file(s).</source>
+        <translation>%1 empreintes importées, %2 fichier(s) correspondant(s).</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="453"/>
+        <source>Not imported: %1</source>
+        <translation>Non importé&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>KeywordsView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="262"/>
+        <source>Keyword hits</source>
+        <translation>Occurrences de mots-clés</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <source>Keyword</source>
+        <translation>Mot-clé</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <source>Context</source>
+        <translation>Contexte</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <source>Pack</source>
+        <translation>Jeu de règles</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <source>Encoding</source>
+        <translation>Encodage</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <source>Found in</source>
+        <translation>Trouvé dans</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+</context>
+<context>
+    <name>LinksView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="71"/>
+        <source>Identifiers found on two or more evidence items.</source>
+        <translation>Identifiants trouvés dans deux éléments de preuve ou plus.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="85"/>
+        <source>Identifiers &amp; links</source>
+        <translation>Identifiants et liens</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="92"/>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="92"/>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="92"/>
+        <source>Evidence items</source>
+        <translation>Éléments de preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="93"/>
+        <source>Occurrences</source>
+        <translation>Occurrences</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <source>Evidence</source>
+        <translation>Preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <source>Record</source>
+        <translation>Enregistrement</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <source>Path</source>
+        <translation>Chemin</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <source>Field</source>
+        <translation>Champ</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/overview.py" line="101"/>
+        <source>As written</source>
+        <translation>Tel qu&apos;écrit</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="92"/>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="92"/>
+        <source>Contacts</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="93"/>
+        <source>Calls</source>
+        <translation>Appels</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="93"/>
+        <source>Web history</source>
+        <translation>Historique web</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="94"/>
+        <source>Photos</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="94"/>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="95"/>
+        <source>Keyword hits</source>
+        <translation>Occurrences de mots-clés</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="95"/>
+        <source>Identifiers &amp; links</source>
+        <translation>Identifiants et liens</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="96"/>
+        <source>Files</source>
+        <translation>Fichiers</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="96"/>
+        <source>Timeline</source>
+        <translation>Chronologie</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="97"/>
+        <source>Coverage &amp; errors</source>
+        <translation>Couverture et erreurs</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="97"/>
+        <source>Audit log</source>
+        <translation>Journal d&apos;audit</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="104"/>
+        <source>Cannot open the case</source>
+        <translation>Impossible d&apos;ouvrir le dossier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="109"/>
+        <source>Qarina — case %1</source>
+        <translation>Qarina — dossier %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="177"/>
+        <source>&amp;Case</source>
+        <translation>&amp;Dossier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="179"/>
+        <source>&amp;New case…</source>
+        <translation>&amp;Nouveau dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="180"/>
+        <source>&amp;Open case…</source>
+        <translation>&amp;Ouvrir un dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="181"/>
+        <source>&amp;Add evidence and scan…</source>
+        <translation>&amp;Ajouter des preuves et analyser…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="182"/>
+        <source>Export &amp;report…</source>
+        <translation>Exporter un &amp;rapport…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="183"/>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="184"/>
+        <source>Re&amp;fresh</source>
+        <translation>Actuali&amp;ser</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="185"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="208"/>
+        <source>Open a case folder</source>
+        <translation>Ouvrir le répertoire d&apos;un dossier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="211"/>
+        <source>Not a case</source>
+        <translation>Pas un dossier Qarina</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="212"/>
+        <source>This folder holds no Qarina case.</source>
+        <translation>Ce répertoire ne contient aucun dossier Qarina.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="257"/>
+        <source>Scan %1: %2 records</source>
+        <translation>Analyse %1&#xa0;: %2 enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="264"/>
+        <source>Scan failed</source>
+        <translation>Échec de l&apos;analyse</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="286"/>
+        <source>A scan is running</source>
+        <translation>Une analyse est en cours</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="287"/>
+        <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
+        <translation>Annuler l&apos;analyse et fermer&#xa0;? Le dossier conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes preuves.</translation>
+    </message>
+</context>
+<context>
+    <name>MapView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="306"/>
+        <source>Click a point to see its record.</source>
+        <translation>Cliquez sur un point pour voir son enregistrement.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="307"/>
+        <source>Loading located records…</source>
+        <translation>Chargement des enregistrements localisés…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="321"/>
+        <source>Zoom out</source>
+        <translation>Zoom arrière</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="322"/>
+        <source>Zoom in</source>
+        <translation>Zoom avant</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="323"/>
+        <source>Fit to points</source>
+        <translation>Ajuster aux points</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="324"/>
+        <source>Export KML…</source>
+        <translation>Exporter en KML…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="345"/>
+        <source>Map</source>
+        <translation>Carte</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="377"/>
+        <source>%1 located records</source>
+        <translation>%1 enregistrements localisés</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="379"/>
+        <source>%1 with an invalid position not drawn</source>
+        <translation>%1 à position invalide non affichés</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="392"/>
+        <source>Failed: %1</source>
+        <translation>Échec&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="431"/>
+        <source>Export KML and GeoJSON to</source>
+        <translation>Exporter KML et GeoJSON vers</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="437"/>
+        <source>Exporting…</source>
+        <translation>Exportation…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/map.py" line="443"/>
+        <source>Written: %1</source>
+        <translation>Écrit&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MessageModel</name>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
+        <source>incoming</source>
+        <translation>entrant</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
+        <source>outgoing</source>
+        <translation>sortant</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="304"/>
+        <source>(unknown sender)</source>
+        <translation>(expéditeur inconnu)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="305"/>
+        <source>(no time)</source>
+        <translation>(sans heure)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="306"/>
+        <source>direction unknown</source>
+        <translation>sens inconnu</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
+        <source>DELETED</source>
+        <translation>SUPPRIMÉ</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
+        <source>Attachments: %1</source>
+        <translation>Pièces jointes&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="319"/>
+        <source>Tags: %1</source>
+        <translation>Étiquettes&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="329"/>
+        <source>Record: %1</source>
+        <translation>Enregistrement&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="330"/>
+        <source>Evidence: %1</source>
+        <translation>Preuve&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="331"/>
+        <source>Path: %1</source>
+        <translation>Chemin&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="332"/>
+        <source>Volume: %1</source>
+        <translation>Volume&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="333"/>
+        <source>Parser: %1</source>
+        <translation>Analyseur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="334"/>
+        <source>Table/row: %1</source>
+        <translation>Table/ligne&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="335"/>
+        <source>Source SHA-256: %1</source>
+        <translation>SHA-256 de la source&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="336"/>
+        <source>Time (UTC): %1</source>
+        <translation>Heure (UTC)&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="337"/>
+        <source>Stored time value: %1</source>
+        <translation>Valeur horaire stockée&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MessagesView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="213"/>
+        <source>Search conversations…</source>
+        <translation>Rechercher dans les conversations…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="247"/>
+        <source>Select a message to see where it comes from.</source>
+        <translation>Sélectionnez un message pour voir sa provenance.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="272"/>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="273"/>
+        <source>Bookmark</source>
+        <translation>Signet</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="274"/>
+        <source>Tag…</source>
+        <translation>Étiqueter…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="275"/>
+        <source>Open source record</source>
+        <translation>Ouvrir l&apos;enregistrement source</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="295"/>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="306"/>
+        <source>Could not read messages: %1</source>
+        <translation>Impossible de lire les messages&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="348"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="351"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="363"/>
+        <source>Tag</source>
+        <translation>Étiquette</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="348"/>
+        <source>Tag (e.g. suspect, victim):</source>
+        <translation>Étiquette (par ex. suspect, victime)&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="351"/>
+        <source>Note (optional):</source>
+        <translation>Note (facultative)&#xa0;:</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
+        <source>New case</source>
+        <translation>Nouveau dossier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
+        <source>Case number:</source>
+        <translation>Numéro de dossier&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <source>Examiner:</source>
+        <translation>Examinateur&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <source>Agency:</source>
+        <translation>Service&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <source>Display time zone:</source>
+        <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <source>Report language:</source>
+        <translation>Langue du rapport&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <source>Case folder:</source>
+        <translation>Répertoire du dossier&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="122"/>
+        <source>Folder for the new case</source>
+        <translation>Répertoire du nouveau dossier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="138"/>
+        <source>Choose a folder for the case.</source>
+        <translation>Choisissez un répertoire pour le dossier.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="140"/>
+        <source>This folder already holds a case: open it from the start screen.</source>
+        <translation>Ce répertoire contient déjà un dossier&#xa0;: ouvrez-le depuis l&apos;écran d&apos;accueil.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="142"/>
+        <source>Unknown time zone: choose one from the list.</source>
+        <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="144"/>
+        <source>Enter the examiner&apos;s name.</source>
+        <translation>Saisissez le nom de l&apos;examinateur.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="154"/>
+        <source>The case was not created: %1</source>
+        <translation>Le dossier n&apos;a pas été créé&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>PackList</name>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="318"/>
+        <source>Rule packs cannot be loaded: %1</source>
+        <translation>Impossible de charger les jeux de règles&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>PathList</name>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="349"/>
+        <source>Add…</source>
+        <translation>Ajouter…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="349"/>
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="363"/>
+        <source>Keyword lists</source>
+        <translation>Listes de mots-clés</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="363"/>
+        <source>Keyword lists (*.txt);;All files (*)</source>
+        <translation>Listes de mots-clés (*.txt);;Tous les fichiers (*)</translation>
+    </message>
+</context>
+<context>
+    <name>PhotosModel</name>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
+        <source>sensitive: blurred</source>
+        <translation>sensible&#xa0;: floutée</translation>
+    </message>
+</context>
+<context>
+    <name>PhotosView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="293"/>
+        <source>Select a photo to see its details.</source>
+        <translation>Sélectionnez une photo pour voir ses détails.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="295"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="394"/>
+        <source>Reveal</source>
+        <translation>Afficher</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="296"/>
+        <source>Tag…</source>
+        <translation>Étiqueter…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="297"/>
+        <source>Bookmark</source>
+        <translation>Signet</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="298"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="395"/>
+        <source>Mark sensitive</source>
+        <translation>Marquer comme sensible</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="328"/>
+        <source>Photos</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="370"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="379"/>
+        <source>Tag</source>
+        <translation>Étiquette</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="370"/>
+        <source>Tag (for example suspect, victim, relevant):</source>
+        <translation>Étiquette (par exemple suspect, victime, pertinent)&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="385"/>
+        <source>%1 photos and videos</source>
+        <translation>%1 photos et vidéos</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="394"/>
+        <source>Blur again</source>
+        <translation>Flouter à nouveau</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="395"/>
+        <source>Not sensitive</source>
+        <translation>Non sensible</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="418"/>
+        <source>Make</source>
+        <translation>Fabricant</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="419"/>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="420"/>
+        <source>Taken (camera clock)</source>
+        <translation>Prise (horloge de l&apos;appareil)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="421"/>
+        <source>Taken (case time zone)</source>
+        <translation>Prise (fuseau du dossier)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="422"/>
+        <source>Taken (UTC)</source>
+        <translation>Prise (UTC)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="423"/>
+        <source>Latitude</source>
+        <translation>Latitude</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="424"/>
+        <source>Longitude</source>
+        <translation>Longitude</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="425"/>
+        <source>Altitude (m)</source>
+        <translation>Altitude (m)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="426"/>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="427"/>
+        <source>Path</source>
+        <translation>Chemin</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="428"/>
+        <source>Evidence</source>
+        <translation>Preuve</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
+        <source>Record</source>
+        <translation>Enregistrement</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
+        <source>Tags</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
+        <source>Thumbnail</source>
+        <translation>Miniature</translation>
+    </message>
+</context>
+<context>
+    <name>RecordDialog</name>
+    <message>
+        <location filename="../../triage_app/gui/views/messages.py" line="184"/>
+        <source>Source record %1</source>
+        <translation>Enregistrement source %1</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="51"/>
+        <source>Search (Arabic letters normalised)…</source>
+        <translation>Rechercher (lettres arabes normalisées)…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="72"/>
+        <source>Select a record to see where it comes from.</source>
+        <translation>Sélectionnez un enregistrement pour voir sa provenance.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="91"/>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="92"/>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="99"/>
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="142"/>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="147"/>
+        <source>Bookmark</source>
+        <translation>Signet</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="152"/>
+        <source>Tag…</source>
+        <translation>Étiqueter…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="172"/>
+        <source>Provenance</source>
+        <translation>Provenance</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="174"/>
+        <source>Fields</source>
+        <translation>Champs</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="181"/>
+        <source>Tags</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="198"/>
+        <location filename="../../triage_app/gui/views/records.py" line="205"/>
+        <source>Tag</source>
+        <translation>Étiquette</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="199"/>
+        <source>Tag (e.g. suspect, victim):</source>
+        <translation>Étiquette (par ex. suspect, victime)&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="206"/>
+        <source>Note (optional):</source>
+        <translation>Note (facultative)&#xa0;:</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="104"/>
+        <source>Export report</source>
+        <translation>Exporter le rapport</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="111"/>
+        <source>Formats:</source>
+        <translation>Formats&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="112"/>
+        <source>Records:</source>
+        <translation>Enregistrements&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="114"/>
+        <source>Report language:</source>
+        <translation>Langue du rapport&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="115"/>
+        <source>Redaction:</source>
+        <translation>Caviardage&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="116"/>
+        <source>Output folder:</source>
+        <translation>Répertoire de sortie&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="121"/>
+        <source>Manifest SHA-256:</source>
+        <translation>SHA-256 du manifeste&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="125"/>
+        <source>Open folder</source>
+        <translation>Ouvrir le répertoire</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
+        <source>Write report</source>
+        <translation>Écrire le rapport</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
+        <source>HTML pages</source>
+        <translation>Pages HTML</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="149"/>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="150"/>
+        <source>CSV tables</source>
+        <translation>Tableaux CSV</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="151"/>
+        <source>Map (KML, GeoJSON)</source>
+        <translation>Carte (KML, GeoJSON)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <source>CASE/UCO (JSON-LD)</source>
+        <translation>CASE/UCO (JSON-LD)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="171"/>
+        <source>All records</source>
+        <translation>Tous les enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="172"/>
+        <source>Bookmarked and tagged</source>
+        <translation>Avec signets et étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="173"/>
+        <source>With tags…</source>
+        <translation>Avec les étiquettes…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="174"/>
+        <source>Of kinds…</source>
+        <translation>Des types…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="185"/>
+        <source>suspect, victim</source>
+        <translation>suspect, victime</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="185"/>
+        <source>message, call, contact</source>
+        <translation>message, call, contact</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="190"/>
+        <source>None</source>
+        <translation>Aucun</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="193"/>
+        <source>File…</source>
+        <translation>Fichier…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <source>Redaction profile</source>
+        <translation>Profil de caviardage</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <source>Redaction profiles (*.json)</source>
+        <translation>Profils de caviardage (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="213"/>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="223"/>
+        <source>Report folder</source>
+        <translation>Répertoire du rapport</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="244"/>
+        <source>Choose at least one format.</source>
+        <translation>Choisissez au moins un format.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="249"/>
+        <source>Writing the report… this can take a few minutes.</source>
+        <translation>Écriture du rapport… cela peut prendre quelques minutes.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <source>Report written: %1 (%2 files).</source>
+        <translation>Rapport écrit&#xa0;: %1 (%2 fichiers).</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/report_dialog.py" line="274"/>
+        <source>The report was not written: %1</source>
+        <translation>Le rapport n&apos;a pas été écrit&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ScanPanel</name>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="174"/>
+        <source>Index</source>
+        <translation>Indexation</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="174"/>
+        <source>Hash</source>
+        <translation>Empreintes</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="174"/>
+        <source>Parse</source>
+        <translation>Décodage</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="174"/>
+        <source>Search</source>
+        <translation>Recherche</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="180"/>
+        <source>Waiting to start…</source>
+        <translation>En attente de démarrage…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="182"/>
+        <location filename="../../triage_app/gui/scan.py" line="223"/>
+        <location filename="../../triage_app/gui/scan.py" line="281"/>
+        <source>Findings: %1</source>
+        <translation>Résultats&#xa0;: %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="183"/>
+        <source>Cancel scan</source>
+        <translation>Annuler l&apos;analyse</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="208"/>
+        <source>Cancelling… everything already saved is kept.</source>
+        <translation>Annulation… tout ce qui est déjà enregistré est conservé.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="225"/>
+        <source>Opening %1</source>
+        <translation>Ouverture de %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="229"/>
+        <source>%1 parser runs, %2 records</source>
+        <translation>%1 exécutions d&apos;analyseurs, %2 enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="243"/>
+        <source>Opening evidence…</source>
+        <translation>Ouverture des preuves…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="244"/>
+        <source>Indexing and hashing files…</source>
+        <translation>Indexation et calcul des empreintes des fichiers…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="245"/>
+        <source>Parsing artifacts…</source>
+        <translation>Décodage des artefacts…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="246"/>
+        <source>Searching records…</source>
+        <translation>Recherche dans les enregistrements…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="255"/>
+        <source>%1 files</source>
+        <translation>%1 fichiers</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="259"/>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="261"/>
+        <source>%1 hashed, %2/s</source>
+        <translation>Empreintes&#xa0;: %1, %2/s</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="265"/>
+        <source>ETA %1</source>
+        <translation>temps restant %1</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="269"/>
+        <source>%1 records searched</source>
+        <translation>%1 enregistrements parcourus</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="275"/>
+        <source>%1 records/s, ETA %2</source>
+        <translation>%1 enregistrements/s, temps restant %2</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="282"/>
+        <source>%1 files, %2 hashed in %3</source>
+        <translation>%1 fichiers, empreintes de %2 calculées en %3</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="290"/>
+        <source>Scan cancelled. Scan again to resume where it stopped.</source>
+        <translation>Analyse annulée. Relancez l&apos;analyse pour reprendre là où elle s&apos;est arrêtée.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="295"/>
+        <source>Scan finished; %1 evidence item(s) NOT read or verified.</source>
+        <translation>Analyse terminée&#xa0;; %1 élément(s) de preuve NON lu(s) ou NON vérifié(s).</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="298"/>
+        <source>Scan finished.</source>
+        <translation>Analyse terminée.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/scan.py" line="304"/>
+        <source>Scan failed: %1</source>
+        <translation>Échec de l&apos;analyse&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
+        <source>Examiner name:</source>
+        <translation>Nom de l&apos;examinateur&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="402"/>
+        <source>Language:</source>
+        <translation>Langue&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
+        <source>Display time zone:</source>
+        <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="407"/>
+        <source>Time zone of this case:</source>
+        <translation>Fuseau horaire de ce dossier&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="409"/>
+        <source>Bundled rule packs:</source>
+        <translation>Jeux de règles fournis&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="411"/>
+        <source>Keyword lists:</source>
+        <translation>Listes de mots-clés&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="414"/>
+        <source>Hash sets of this case:</source>
+        <translation>Jeux d&apos;empreintes de ce dossier&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
+        <source>Unknown time zone: choose one from the list.</source>
+        <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
+    </message>
+</context>
+<context>
+    <name>StartScreen</name>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="64"/>
+        <source>Qarina</source>
+        <translation>Qarina</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="69"/>
+        <source>Offline triage of seized phones and computers.</source>
+        <translation>Tri hors ligne des téléphones et ordinateurs saisis.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="70"/>
+        <source>New case…</source>
+        <translation>Nouveau dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="71"/>
+        <source>Open case…</source>
+        <translation>Ouvrir un dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="72"/>
+        <source>Open the workshop sample case</source>
+        <translation>Ouvrir le dossier d&apos;exemple de l&apos;atelier</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="84"/>
+        <source>No recent cases yet.</source>
+        <translation>Aucun dossier récent pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="91"/>
+        <source>Recent cases</source>
+        <translation>Dossiers récents</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="108"/>
+        <source>This case folder is not available (moved or removed).</source>
+        <translation>Le répertoire de ce dossier n&apos;est pas disponible (déplacé ou supprimé).</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="118"/>
+        <source>No sample case yet: it arrives with the command `qarina sample`.</source>
+        <translation>Pas encore de dossier d&apos;exemple&#xa0;: il est créé par la commande `qarina sample`.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/start.py" line="126"/>
+        <source>Open case folder</source>
+        <translation>Ouvrir le répertoire du dossier</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="276"/>
+        <source>Timeline</source>
+        <translation>Chronologie</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <source>App</source>
+        <translation>Application</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <source>Text</source>
+        <translation>Texte</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="285"/>
+        <source>All kinds</source>
+        <translation>Tous les types</translation>
+    </message>
+</context>
+<context>
+    <name>WebView</name>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="249"/>
+        <source>Web history</source>
+        <translation>Historique web</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <source>Title</source>
+        <translation>Titre</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <source>Search term</source>
+        <translation>Terme recherché</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <source>Browser</source>
+        <translation>Navigateur</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1 @@
+"""One module per navigation entry; each view is a QWidget following `gui.base.View`."""
