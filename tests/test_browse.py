@@ -116,3 +116,18 @@ def test_dated_only_leaves_out_records_without_a_time(tmp_path: Path) -> None:
         )
     ]
     assert dated == expected
+
+
+def test_time_range(tmp_path: Path) -> None:
+    conn = _case(tmp_path)
+    got = _all(conn, 4, since="2024-01-02T00:00:00", until="2024-01-04T00:00:00")
+    expected = [
+        f"rec:{i}"
+        for (i,) in conn.execute(
+            "SELECT id FROM artifacts WHERE ts >= '2024-01-02' AND ts < '2024-01-04'"
+            " ORDER BY ts, id"
+        )
+    ]
+    assert got == expected and got
+    by_id = _all(conn, 4, order="id", since="2024-01-02T00:00:00", until="2024-01-04T00:00:00")
+    assert sorted(by_id, key=lambda r: int(r[4:])) == sorted(expected, key=lambda r: int(r[4:]))

@@ -108,6 +108,22 @@ def test_tag_from_a_table_is_written_and_shown(phone_case: Path, qtbot: QtBot) -
     assert kinds == {"message"}
 
 
+def test_timeline_time_range(phone_case: Path, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QDate, QDateTime, QTime
+
+    case = CaseData(phone_case)
+    view = TimelineView(case)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 3  # the three SMS of 2023-11-14 (UTC)
+    view.start.setDateTime(QDateTime(QDate(2023, 11, 14), QTime(22, 14)))
+    view.end.setDateTime(QDateTime(QDate(2023, 11, 14), QTime(23, 0)))
+    view.range_on.setChecked(True)
+    ids = [(view.model.record(i) or {}).get("id") for i in range(view.model.rowCount())]
+    assert ids == ["rec:12", "rec:13"]  # 22:14:20 and 22:15:20; 22:13:20 is before the range
+    view.range_on.setChecked(False)
+    assert view.model.rowCount() == 3
+
+
 def test_search_filters_the_table(phone_case: Path, qtbot: QtBot) -> None:
     case = CaseData(phone_case)
     view = TimelineView(case)
@@ -136,6 +152,20 @@ def test_arabic_mirrors_the_main_window(phone_case: Path, qtbot: QtBot) -> None:
     finally:
         i18n.apply(app, "en")
     assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_keyboard_switches_views(phone_case: Path, qtbot: QtBot) -> None:
+    from triage_app.gui.main_window import MainWindow
+
+    window = MainWindow(phone_case)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentRow() == 2  # calls
+    qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_view().NAME == "files"  # type: ignore[union-attr]
 
 
 def test_screenshot_command(phone_case: Path, tmp_path: Path, qtbot: QtBot) -> None:

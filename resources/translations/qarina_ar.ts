@@ -4,98 +4,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="222"/>
         <source>Add evidence</source>
         <translation>إضافة أدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="236"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="228"/>
         <source>Add image or backup file(s)…</source>
         <translation>إضافة ملفات صور أقراص أو نسخ احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
         <source>Add extraction or backup folder…</source>
         <translation>إضافة مجلد استخراج أو نسخة احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
         <source>Size</source>
         <translation>الحجم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="254"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="246"/>
         <source>Backup password</source>
         <translation>كلمة مرور النسخة الاحتياطية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="255"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
         <source>Check password</source>
         <translation>التحقق من كلمة المرور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="258"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="250"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>هذه النسخة الاحتياطية مشفّرة: أدخل كلمة مرورها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="268"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="260"/>
         <source>Scan</source>
         <translation>فحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="281"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="273"/>
         <source>Evidence files</source>
         <translation>ملفات الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="285"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="277"/>
         <source>Evidence folder</source>
         <translation>مجلد الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="294"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="286"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="359"/>
         <source>detecting…</source>
         <translation>جارٍ التعرّف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="322"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="314"/>
         <source>cannot be read</source>
         <translation>تتعذّر قراءته</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="325"/>
         <source>Cannot be read: %1</source>
         <translation>تتعذّر القراءة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="335"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="327"/>
         <source>Type: %1 (%2)</source>
         <translation>النوع: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="338"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="330"/>
         <source>Size: %1</source>
         <translation>الحجم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="341"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
         <source>Partitions found: %1 (all are scanned)</source>
         <translation>الأقسام الموجودة: %1 (تُفحص جميعها)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="344"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="336"/>
         <source>Warning: %1</source>
         <translation>تحذير: %1</translation>
     </message>
@@ -141,42 +141,42 @@
 <context>
     <name>CallsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="236"/>
+        <location filename="../../triage_app/gui/views/records.py" line="241"/>
         <source>Calls</source>
         <translation>المكالمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="239"/>
+        <location filename="../../triage_app/gui/views/records.py" line="244"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="239"/>
+        <location filename="../../triage_app/gui/views/records.py" line="244"/>
         <source>Direction</source>
         <translation>الاتجاه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="245"/>
         <source>Number</source>
         <translation>الرقم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="245"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="246"/>
         <source>Seconds</source>
         <translation>الثواني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="246"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <location filename="../../triage_app/gui/views/records.py" line="247"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -184,37 +184,37 @@
 <context>
     <name>ContactsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="222"/>
+        <location filename="../../triage_app/gui/views/records.py" line="227"/>
         <source>Contacts</source>
         <translation>جهات الاتصال</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="226"/>
+        <location filename="../../triage_app/gui/views/records.py" line="231"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="226"/>
+        <location filename="../../triage_app/gui/views/records.py" line="231"/>
         <source>Phones</source>
         <translation>أرقام الهاتف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>E-mails</source>
         <translation>البريد الإلكتروني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="228"/>
+        <location filename="../../triage_app/gui/views/records.py" line="233"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="228"/>
+        <location filename="../../triage_app/gui/views/records.py" line="233"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -570,67 +570,67 @@
 <context>
     <name>HashSetPanel</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Category</source>
         <translation>الفئة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Format</source>
         <translation>الصيغة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Hashes</source>
         <translation>البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="391"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="404"/>
         <source>Name of the set</source>
         <translation>اسم المجموعة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="394"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="407"/>
         <source>Known bad</source>
         <translation>ضارة معروفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="395"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="408"/>
         <source>Known good</source>
         <translation>سليمة معروفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="396"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
         <source>Other</source>
         <translation>أخرى</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="399"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
         <source>Import…</source>
         <translation>استيراد…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="427"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="440"/>
         <source>Hash set file</source>
         <translation>ملف مجموعة البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="436"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="449"/>
         <source>Importing %1…</source>
         <translation>جارٍ استيراد %1…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="444"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="457"/>
         <source>%1 hashes imported, %2 matching file(s).</source>
         <translation>البصمات المستوردة: %1، الملفات المطابقة: %2.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="453"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="466"/>
         <source>Not imported: %1</source>
         <translation>لم يُستورد: %1</translation>
     </message>
@@ -638,37 +638,37 @@
 <context>
     <name>KeywordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="262"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Keyword hits</source>
         <translation>نتائج الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="271"/>
         <source>Keyword</source>
         <translation>الكلمة المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="271"/>
         <source>Context</source>
         <translation>السياق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="272"/>
         <source>Pack</source>
         <translation>الحزمة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="272"/>
         <source>Encoding</source>
         <translation>الترميز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="273"/>
         <source>Found in</source>
         <translation>وُجدت في</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="273"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -844,37 +844,42 @@
         <translation>&amp;خروج</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="208"/>
+        <location filename="../../triage_app/gui/main_window.py" line="195"/>
+        <source>&amp;View</source>
+        <translation>&amp;عرض</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="227"/>
         <source>Open a case folder</source>
         <translation>فتح مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="211"/>
+        <location filename="../../triage_app/gui/main_window.py" line="230"/>
         <source>Not a case</source>
         <translation>ليس مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="212"/>
+        <location filename="../../triage_app/gui/main_window.py" line="231"/>
         <source>This folder holds no Qarina case.</source>
         <translation>لا يحتوي هذا المجلد على قضية من قرينة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="257"/>
+        <location filename="../../triage_app/gui/main_window.py" line="276"/>
         <source>Scan %1: %2 records</source>
         <translation>الفحص %1: %2 سجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="264"/>
+        <location filename="../../triage_app/gui/main_window.py" line="283"/>
         <source>Scan failed</source>
         <translation>فشل الفحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="286"/>
+        <location filename="../../triage_app/gui/main_window.py" line="305"/>
         <source>A scan is running</source>
         <translation>يجري فحص حاليًا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="287"/>
+        <location filename="../../triage_app/gui/main_window.py" line="306"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>إلغاء الفحص والإغلاق؟ تحتفظ القضية بما عُثر عليه، ويمكن استئناف الفحص لاحقًا بإضافة الأدلة نفسها مرة أخرى.</translation>
     </message>
@@ -1098,72 +1103,72 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="90"/>
         <source>New case</source>
         <translation>قضية جديدة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="99"/>
         <source>Choose…</source>
         <translation>اختيار…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
         <source>Case number:</source>
         <translation>رقم القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
         <source>Examiner:</source>
         <translation>الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
         <source>Agency:</source>
         <translation>الجهة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
         <source>Report language:</source>
         <translation>لغة التقرير:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="110"/>
         <source>Case folder:</source>
         <translation>مجلد القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="122"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="114"/>
         <source>Folder for the new case</source>
         <translation>مجلد القضية الجديدة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="138"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="130"/>
         <source>Choose a folder for the case.</source>
         <translation>اختر مجلدًا للقضية.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="140"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="132"/>
         <source>This folder already holds a case: open it from the start screen.</source>
         <translation>يحتوي هذا المجلد على قضية بالفعل: افتحها من شاشة البداية.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="142"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="134"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="144"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="136"/>
         <source>Enter the examiner&apos;s name.</source>
         <translation>أدخل اسم الفاحص.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="154"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="146"/>
         <source>The case was not created: %1</source>
         <translation>لم تُنشأ القضية: %1</translation>
     </message>
@@ -1171,7 +1176,7 @@
 <context>
     <name>PackList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="318"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="331"/>
         <source>Rule packs cannot be loaded: %1</source>
         <translation>تعذّر تحميل حزم القواعد: %1</translation>
     </message>
@@ -1179,22 +1184,22 @@
 <context>
     <name>PathList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="349"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
         <source>Add…</source>
         <translation>إضافة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="349"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
         <source>Remove</source>
         <translation>إزالة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="363"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
         <source>Keyword lists</source>
         <translation>قوائم الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="363"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
         <source>Keyword lists (*.txt);;All files (*)</source>
         <translation>قوائم الكلمات المفتاحية (*.txt);;كل الملفات (*)</translation>
     </message>
@@ -1354,73 +1359,73 @@
 <context>
     <name>RecordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="51"/>
+        <location filename="../../triage_app/gui/views/records.py" line="55"/>
         <source>Search (Arabic letters normalised)…</source>
         <translation>بحث (مع توحيد الحروف العربية)…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="72"/>
+        <location filename="../../triage_app/gui/views/records.py" line="77"/>
         <source>Select a record to see where it comes from.</source>
         <translation>اختر سجلًا لمعرفة مصدره.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="91"/>
+        <location filename="../../triage_app/gui/views/records.py" line="96"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="92"/>
+        <location filename="../../triage_app/gui/views/records.py" line="97"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="99"/>
+        <location filename="../../triage_app/gui/views/records.py" line="104"/>
         <source>Records</source>
         <translation>السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="142"/>
+        <location filename="../../triage_app/gui/views/records.py" line="147"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="147"/>
+        <location filename="../../triage_app/gui/views/records.py" line="152"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="152"/>
+        <location filename="../../triage_app/gui/views/records.py" line="157"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="172"/>
+        <location filename="../../triage_app/gui/views/records.py" line="177"/>
         <source>Provenance</source>
         <translation>المنشأ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="174"/>
+        <location filename="../../triage_app/gui/views/records.py" line="179"/>
         <source>Fields</source>
         <translation>الحقول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="181"/>
+        <location filename="../../triage_app/gui/views/records.py" line="186"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="198"/>
-        <location filename="../../triage_app/gui/views/records.py" line="205"/>
+        <location filename="../../triage_app/gui/views/records.py" line="203"/>
+        <location filename="../../triage_app/gui/views/records.py" line="210"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="199"/>
+        <location filename="../../triage_app/gui/views/records.py" line="204"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="206"/>
+        <location filename="../../triage_app/gui/views/records.py" line="211"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -1428,152 +1433,152 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="104"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="131"/>
         <source>Export report</source>
         <translation>تصدير التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="111"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="138"/>
         <source>Formats:</source>
         <translation>الصيغ:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="112"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="139"/>
         <source>Records:</source>
         <translation>السجلات:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="114"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="141"/>
         <source>Report language:</source>
         <translation>لغة التقرير:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="115"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
         <source>Redaction:</source>
         <translation>الحجب:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="116"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
         <source>Output folder:</source>
         <translation>مجلد الإخراج:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="121"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
         <source>Manifest SHA-256:</source>
         <translation>بصمة SHA-256 للبيان:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="125"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
         <source>Open folder</source>
         <translation>فتح المجلد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="162"/>
         <source>Write report</source>
         <translation>كتابة التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="175"/>
         <source>HTML pages</source>
         <translation>صفحات HTML</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="149"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="176"/>
         <source>PDF</source>
         <translation>PDF</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="150"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="177"/>
         <source>CSV tables</source>
         <translation>جداول CSV</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="151"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="178"/>
         <source>Map (KML, GeoJSON)</source>
         <translation>الخريطة (KML، GeoJSON)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
         <source>CASE/UCO (JSON-LD)</source>
         <translation>CASE/UCO (JSON-LD)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="171"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="198"/>
         <source>All records</source>
         <translation>كل السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="172"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="199"/>
         <source>Bookmarked and tagged</source>
         <translation>ذات الإشارات المرجعية والوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="173"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="200"/>
         <source>With tags…</source>
         <translation>ذات الوسوم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="174"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="201"/>
         <source>Of kinds…</source>
         <translation>من الأنواع…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="185"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>suspect, victim</source>
         <translation>مشتبه به، ضحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="185"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>message, call, contact</source>
         <translation>message, call, contact</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="190"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="217"/>
         <source>None</source>
         <translation>بلا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="193"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="220"/>
         <source>File…</source>
         <translation>ملف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profile</source>
         <translation>ملف الحجب</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profiles (*.json)</source>
         <translation>ملفات الحجب (*.json)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="213"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="233"/>
         <source>Choose…</source>
         <translation>اختيار…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="223"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="236"/>
         <source>Report folder</source>
         <translation>مجلد التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="244"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="257"/>
         <source>Choose at least one format.</source>
         <translation>اختر صيغة واحدة على الأقل.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="249"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
         <source>Writing the report… this can take a few minutes.</source>
         <translation>جارٍ كتابة التقرير… قد يستغرق ذلك بضع دقائق.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="275"/>
         <source>Report written: %1 (%2 files).</source>
         <translation>كُتب التقرير: %1 (عدد الملفات: %2).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="274"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="287"/>
         <source>The report was not written: %1</source>
         <translation>لم يُكتب التقرير: %1</translation>
     </message>
@@ -1711,47 +1716,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="387"/>
         <source>Settings</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="393"/>
         <source>Examiner name:</source>
         <translation>اسم الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="402"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="394"/>
         <source>Language:</source>
         <translation>اللغة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="407"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="399"/>
         <source>Time zone of this case:</source>
         <translation>المنطقة الزمنية لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="409"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
         <source>Bundled rule packs:</source>
         <translation>حزم القواعد المضمّنة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="411"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
         <source>Keyword lists:</source>
         <translation>قوائم الكلمات المفتاحية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="414"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="406"/>
         <source>Hash sets of this case:</source>
         <translation>مجموعات البصمات لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="422"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>
@@ -1812,85 +1817,95 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="276"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Timeline</source>
         <translation>التسلسل الزمني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <location filename="../../triage_app/gui/views/records.py" line="284"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <location filename="../../triage_app/gui/views/records.py" line="284"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="285"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="285"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="286"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="286"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="285"/>
+        <location filename="../../triage_app/gui/views/records.py" line="291"/>
         <source>All kinds</source>
         <translation>كل الأنواع</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="298"/>
+        <source>From</source>
+        <translation>من</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="305"/>
+        <source>to</source>
+        <translation>إلى</translation>
     </message>
 </context>
 <context>
     <name>WebView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="249"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Web history</source>
         <translation>سجل التصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <location filename="../../triage_app/gui/views/records.py" line="257"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <location filename="../../triage_app/gui/views/records.py" line="257"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="258"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="258"/>
         <source>Title</source>
         <translation>العنوان</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="259"/>
         <source>Search term</source>
         <translation>عبارة البحث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="259"/>
         <source>Browser</source>
         <translation>المتصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <location filename="../../triage_app/gui/views/records.py" line="260"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>

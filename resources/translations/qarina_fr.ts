@@ -4,98 +4,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="222"/>
         <source>Add evidence</source>
         <translation>Ajouter des preuves</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="236"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="228"/>
         <source>Add image or backup file(s)…</source>
         <translation>Ajouter des fichiers d&apos;image ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
         <source>Add extraction or backup folder…</source>
         <translation>Ajouter un répertoire d&apos;extraction ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
         <source>Evidence</source>
         <translation>Preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="245"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
         <source>Size</source>
         <translation>Taille</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="254"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="246"/>
         <source>Backup password</source>
         <translation>Mot de passe de la sauvegarde</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="255"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
         <source>Check password</source>
         <translation>Vérifier le mot de passe</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="258"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="250"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>Cette sauvegarde est chiffrée&#xa0;: saisissez son mot de passe.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="268"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="260"/>
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="281"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="273"/>
         <source>Evidence files</source>
         <translation>Fichiers de preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="285"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="277"/>
         <source>Evidence folder</source>
         <translation>Répertoire de preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="294"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="286"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="359"/>
         <source>detecting…</source>
         <translation>détection…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="322"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="314"/>
         <source>cannot be read</source>
         <translation>illisible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="325"/>
         <source>Cannot be read: %1</source>
         <translation>Illisible&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="335"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="327"/>
         <source>Type: %1 (%2)</source>
         <translation>Type&#xa0;: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="338"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="330"/>
         <source>Size: %1</source>
         <translation>Taille&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="341"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
         <source>Partitions found: %1 (all are scanned)</source>
         <translation>Partitions trouvées&#xa0;: %1 (toutes sont analysées)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="344"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="336"/>
         <source>Warning: %1</source>
         <translation>Avertissement&#xa0;: %1</translation>
     </message>
@@ -141,42 +141,42 @@
 <context>
     <name>CallsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="236"/>
+        <location filename="../../triage_app/gui/views/records.py" line="241"/>
         <source>Calls</source>
         <translation>Appels</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="239"/>
+        <location filename="../../triage_app/gui/views/records.py" line="244"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="239"/>
+        <location filename="../../triage_app/gui/views/records.py" line="244"/>
         <source>Direction</source>
         <translation>Sens</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="245"/>
         <source>Number</source>
         <translation>Numéro</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="245"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="246"/>
         <source>Seconds</source>
         <translation>Secondes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="246"/>
         <source>App</source>
         <translation>Application</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <location filename="../../triage_app/gui/views/records.py" line="247"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
@@ -184,37 +184,37 @@
 <context>
     <name>ContactsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="222"/>
+        <location filename="../../triage_app/gui/views/records.py" line="227"/>
         <source>Contacts</source>
         <translation>Contacts</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="226"/>
+        <location filename="../../triage_app/gui/views/records.py" line="231"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="226"/>
+        <location filename="../../triage_app/gui/views/records.py" line="231"/>
         <source>Phones</source>
         <translation>Téléphones</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>E-mails</source>
         <translation>Courriels</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>App</source>
         <translation>Application</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="228"/>
+        <location filename="../../triage_app/gui/views/records.py" line="233"/>
         <source>Changed</source>
         <translation>Modifié</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="228"/>
+        <location filename="../../triage_app/gui/views/records.py" line="233"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
@@ -570,67 +570,67 @@
 <context>
     <name>HashSetPanel</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Category</source>
         <translation>Catégorie</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Format</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="387"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
         <source>Hashes</source>
         <translation>Empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="391"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="404"/>
         <source>Name of the set</source>
         <translation>Nom du jeu</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="394"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="407"/>
         <source>Known bad</source>
         <translation>Malveillants connus</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="395"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="408"/>
         <source>Known good</source>
         <translation>Légitimes connus</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="396"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
         <source>Other</source>
         <translation>Autre</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="399"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
         <source>Import…</source>
         <translation>Importer…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="427"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="440"/>
         <source>Hash set file</source>
         <translation>Fichier de jeu d&apos;empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="436"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="449"/>
         <source>Importing %1…</source>
         <translation>Importation de %1…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="444"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="457"/>
         <source>%1 hashes imported, %2 matching file(s).</source>
         <translation>%1 empreintes importées, %2 fichier(s) correspondant(s).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="453"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="466"/>
         <source>Not imported: %1</source>
         <translation>Non importé&#xa0;: %1</translation>
     </message>
@@ -638,37 +638,37 @@
 <context>
     <name>KeywordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="262"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Keyword hits</source>
         <translation>Occurrences de mots-clés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="271"/>
         <source>Keyword</source>
         <translation>Mot-clé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="271"/>
         <source>Context</source>
         <translation>Contexte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="272"/>
         <source>Pack</source>
         <translation>Jeu de règles</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="272"/>
         <source>Encoding</source>
         <translation>Encodage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="273"/>
         <source>Found in</source>
         <translation>Trouvé dans</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="273"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
@@ -844,37 +844,42 @@
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="208"/>
+        <location filename="../../triage_app/gui/main_window.py" line="195"/>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="227"/>
         <source>Open a case folder</source>
         <translation>Ouvrir le répertoire d&apos;un dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="211"/>
+        <location filename="../../triage_app/gui/main_window.py" line="230"/>
         <source>Not a case</source>
         <translation>Pas un dossier Qarina</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="212"/>
+        <location filename="../../triage_app/gui/main_window.py" line="231"/>
         <source>This folder holds no Qarina case.</source>
         <translation>Ce répertoire ne contient aucun dossier Qarina.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="257"/>
+        <location filename="../../triage_app/gui/main_window.py" line="276"/>
         <source>Scan %1: %2 records</source>
         <translation>Analyse %1&#xa0;: %2 enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="264"/>
+        <location filename="../../triage_app/gui/main_window.py" line="283"/>
         <source>Scan failed</source>
         <translation>Échec de l&apos;analyse</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="286"/>
+        <location filename="../../triage_app/gui/main_window.py" line="305"/>
         <source>A scan is running</source>
         <translation>Une analyse est en cours</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="287"/>
+        <location filename="../../triage_app/gui/main_window.py" line="306"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>Annuler l&apos;analyse et fermer&#xa0;? Le dossier conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes preuves.</translation>
     </message>
@@ -1098,72 +1103,72 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="90"/>
         <source>New case</source>
         <translation>Nouveau dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="99"/>
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
         <source>Case number:</source>
         <translation>Numéro de dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
         <source>Examiner:</source>
         <translation>Examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
         <source>Agency:</source>
         <translation>Service&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
         <source>Report language:</source>
         <translation>Langue du rapport&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="110"/>
         <source>Case folder:</source>
         <translation>Répertoire du dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="122"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="114"/>
         <source>Folder for the new case</source>
         <translation>Répertoire du nouveau dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="138"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="130"/>
         <source>Choose a folder for the case.</source>
         <translation>Choisissez un répertoire pour le dossier.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="140"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="132"/>
         <source>This folder already holds a case: open it from the start screen.</source>
         <translation>Ce répertoire contient déjà un dossier&#xa0;: ouvrez-le depuis l&apos;écran d&apos;accueil.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="142"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="134"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="144"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="136"/>
         <source>Enter the examiner&apos;s name.</source>
         <translation>Saisissez le nom de l&apos;examinateur.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="154"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="146"/>
         <source>The case was not created: %1</source>
         <translation>Le dossier n&apos;a pas été créé&#xa0;: %1</translation>
     </message>
@@ -1171,7 +1176,7 @@
 <context>
     <name>PackList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="318"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="331"/>
         <source>Rule packs cannot be loaded: %1</source>
         <translation>Impossible de charger les jeux de règles&#xa0;: %1</translation>
     </message>
@@ -1179,22 +1184,22 @@
 <context>
     <name>PathList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="349"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
         <source>Add…</source>
         <translation>Ajouter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="349"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
         <source>Remove</source>
         <translation>Retirer</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="363"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
         <source>Keyword lists</source>
         <translation>Listes de mots-clés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="363"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
         <source>Keyword lists (*.txt);;All files (*)</source>
         <translation>Listes de mots-clés (*.txt);;Tous les fichiers (*)</translation>
     </message>
@@ -1354,73 +1359,73 @@
 <context>
     <name>RecordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="51"/>
+        <location filename="../../triage_app/gui/views/records.py" line="55"/>
         <source>Search (Arabic letters normalised)…</source>
         <translation>Rechercher (lettres arabes normalisées)…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="72"/>
+        <location filename="../../triage_app/gui/views/records.py" line="77"/>
         <source>Select a record to see where it comes from.</source>
         <translation>Sélectionnez un enregistrement pour voir sa provenance.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="91"/>
+        <location filename="../../triage_app/gui/views/records.py" line="96"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="92"/>
+        <location filename="../../triage_app/gui/views/records.py" line="97"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="99"/>
+        <location filename="../../triage_app/gui/views/records.py" line="104"/>
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="142"/>
+        <location filename="../../triage_app/gui/views/records.py" line="147"/>
         <source>Copy</source>
         <translation>Copier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="147"/>
+        <location filename="../../triage_app/gui/views/records.py" line="152"/>
         <source>Bookmark</source>
         <translation>Signet</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="152"/>
+        <location filename="../../triage_app/gui/views/records.py" line="157"/>
         <source>Tag…</source>
         <translation>Étiqueter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="172"/>
+        <location filename="../../triage_app/gui/views/records.py" line="177"/>
         <source>Provenance</source>
         <translation>Provenance</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="174"/>
+        <location filename="../../triage_app/gui/views/records.py" line="179"/>
         <source>Fields</source>
         <translation>Champs</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="181"/>
+        <location filename="../../triage_app/gui/views/records.py" line="186"/>
         <source>Tags</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="198"/>
-        <location filename="../../triage_app/gui/views/records.py" line="205"/>
+        <location filename="../../triage_app/gui/views/records.py" line="203"/>
+        <location filename="../../triage_app/gui/views/records.py" line="210"/>
         <source>Tag</source>
         <translation>Étiquette</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="199"/>
+        <location filename="../../triage_app/gui/views/records.py" line="204"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>Étiquette (par ex. suspect, victime)&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="206"/>
+        <location filename="../../triage_app/gui/views/records.py" line="211"/>
         <source>Note (optional):</source>
         <translation>Note (facultative)&#xa0;:</translation>
     </message>
@@ -1428,152 +1433,152 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="104"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="131"/>
         <source>Export report</source>
         <translation>Exporter le rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="111"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="138"/>
         <source>Formats:</source>
         <translation>Formats&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="112"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="139"/>
         <source>Records:</source>
         <translation>Enregistrements&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="114"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="141"/>
         <source>Report language:</source>
         <translation>Langue du rapport&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="115"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
         <source>Redaction:</source>
         <translation>Caviardage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="116"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
         <source>Output folder:</source>
         <translation>Répertoire de sortie&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="121"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
         <source>Manifest SHA-256:</source>
         <translation>SHA-256 du manifeste&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="125"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
         <source>Open folder</source>
         <translation>Ouvrir le répertoire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="162"/>
         <source>Write report</source>
         <translation>Écrire le rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="175"/>
         <source>HTML pages</source>
         <translation>Pages HTML</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="149"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="176"/>
         <source>PDF</source>
         <translation>PDF</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="150"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="177"/>
         <source>CSV tables</source>
         <translation>Tableaux CSV</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="151"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="178"/>
         <source>Map (KML, GeoJSON)</source>
         <translation>Carte (KML, GeoJSON)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
         <source>CASE/UCO (JSON-LD)</source>
         <translation>CASE/UCO (JSON-LD)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="171"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="198"/>
         <source>All records</source>
         <translation>Tous les enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="172"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="199"/>
         <source>Bookmarked and tagged</source>
         <translation>Avec signets et étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="173"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="200"/>
         <source>With tags…</source>
         <translation>Avec les étiquettes…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="174"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="201"/>
         <source>Of kinds…</source>
         <translation>Des types…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="185"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>suspect, victim</source>
         <translation>suspect, victime</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="185"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>message, call, contact</source>
         <translation>message, call, contact</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="190"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="217"/>
         <source>None</source>
         <translation>Aucun</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="193"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="220"/>
         <source>File…</source>
         <translation>Fichier…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profile</source>
         <translation>Profil de caviardage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profiles (*.json)</source>
         <translation>Profils de caviardage (*.json)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="213"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="233"/>
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="223"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="236"/>
         <source>Report folder</source>
         <translation>Répertoire du rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="244"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="257"/>
         <source>Choose at least one format.</source>
         <translation>Choisissez au moins un format.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="249"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
         <source>Writing the report… this can take a few minutes.</source>
         <translation>Écriture du rapport… cela peut prendre quelques minutes.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="275"/>
         <source>Report written: %1 (%2 files).</source>
         <translation>Rapport écrit&#xa0;: %1 (%2 fichiers).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="274"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="287"/>
         <source>The report was not written: %1</source>
         <translation>Le rapport n&apos;a pas été écrit&#xa0;: %1</translation>
     </message>
@@ -1711,47 +1716,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="387"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="393"/>
         <source>Examiner name:</source>
         <translation>Nom de l&apos;examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="402"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="394"/>
         <source>Language:</source>
         <translation>Langue&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="407"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="399"/>
         <source>Time zone of this case:</source>
         <translation>Fuseau horaire de ce dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="409"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
         <source>Bundled rule packs:</source>
         <translation>Jeux de règles fournis&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="411"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
         <source>Keyword lists:</source>
         <translation>Listes de mots-clés&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="414"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="406"/>
         <source>Hash sets of this case:</source>
         <translation>Jeux d&apos;empreintes de ce dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="422"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>
@@ -1812,85 +1817,95 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="276"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Timeline</source>
         <translation>Chronologie</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <location filename="../../triage_app/gui/views/records.py" line="284"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <location filename="../../triage_app/gui/views/records.py" line="284"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="285"/>
         <source>App</source>
         <translation>Application</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="285"/>
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="286"/>
         <source>URL</source>
         <translation>URL</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="286"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="285"/>
+        <location filename="../../triage_app/gui/views/records.py" line="291"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="298"/>
+        <source>From</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="305"/>
+        <source>to</source>
+        <translation>au</translation>
     </message>
 </context>
 <context>
     <name>WebView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="249"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Web history</source>
         <translation>Historique web</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <location filename="../../triage_app/gui/views/records.py" line="257"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <location filename="../../triage_app/gui/views/records.py" line="257"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="258"/>
         <source>URL</source>
         <translation>URL</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="258"/>
         <source>Title</source>
         <translation>Titre</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="259"/>
         <source>Search term</source>
         <translation>Terme recherché</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="259"/>
         <source>Browser</source>
         <translation>Navigateur</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <location filename="../../triage_app/gui/views/records.py" line="260"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>

@@ -57,11 +57,14 @@ def page(
     evidence: int | None = None,
     limit: int = PAGE,
     dated_only: bool = False,
+    since: str | None = None,
+    until: str | None = None,
 ) -> Page:
     """The next `limit` artifacts of `kinds` (all kinds when None) in `order` ("ts" or
     "id"), after `after`. By time, records without a time come first (last when
     descending), in id order: two index ranges, so paging by time never loses a row;
-    `dated_only` leaves them out (a timeline)."""
+    `dated_only` leaves them out (a timeline). `since`/`until` (ISO UTC, until exclusive)
+    keep records of a time range (and so only dated ones)."""
     if order not in ("ts", "id"):
         raise ValueError(f"unknown order {order!r}")
     if kinds is not None and len(kinds) > 1:
@@ -69,12 +72,19 @@ def page(
         # kinds for each page (0.6 s for 100,000 web records).
         pages = [
             page(conn, (kind,), after=after, order=order, descending=descending,
-                 search=search, evidence=evidence, limit=limit, dated_only=dated_only)
+                 search=search, evidence=evidence, limit=limit, dated_only=dated_only,
+                 since=since, until=until)
             for kind in dict.fromkeys(kinds)
         ]  # fmt: skip
         return _merge(pages, order, descending, limit)
     base, params = _base(kinds, evidence, search)
+    for bound, op in ((since, ">="), (until, "<")):
+        if bound is not None:
+            base += f" AND a.ts {op} ?"
+            params.append(bound)
+            dated_only = True
     if order == "id":
+        base += " AND a.ts IS NOT NULL" if dated_only else ""
         return _run(conn, base, params, None, after, descending, limit)
     phases = [False, True] if descending else [True, False]  # undated first when ascending
     if dated_only:

@@ -188,6 +188,25 @@ class MainWindow(QMainWindow):
             action.setShortcut(shortcut)
             action.triggered.connect(slot)
             menu.addAction(action)
+        self._view_menu()
+
+    def _view_menu(self) -> None:
+        """Every view from the keyboard: Ctrl+1 … Ctrl+9 for the first nine, all in the menu."""
+        menu = self.menuBar().addMenu(self.tr("&View"))
+        titles = self.titles()
+        for number, (name, _module, _cls) in enumerate(VIEWS, start=1):
+            action = QAction(titles[name], self)
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, n=name: self._go(n))
+            menu.addAction(action)
+
+    def _go(self, name: str) -> None:
+        if self.case is not None:
+            self.show_view(name)
+            widget = self.current_view()
+            if widget is not None:
+                widget.setFocus()
 
     def refresh(self) -> None:
         view = self.current_view()

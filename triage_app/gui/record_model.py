@@ -74,6 +74,8 @@ class RecordTableModel(QAbstractTableModel):
         self.order = "ts"
         self.descending = False
         self.dated_only = False  # a timeline leaves out records without a time
+        self.since: str | None = None  # ISO UTC bounds of a time range (until exclusive)
+        self.until: str | None = None
         self.rows: list[Row] = []
         self._after: browse.Key | None = None
         self._more = True
@@ -114,6 +116,7 @@ class RecordTableModel(QAbstractTableModel):
         got = browse.page(
             self.conn, self.kinds, after=self._after, order=self.order,
             descending=self.descending, search=self.search, dated_only=self.dated_only,
+            since=self.since, until=self.until,
         )  # fmt: skip
         self._after, self._more = got.last, got.last is not None
         if got.records:

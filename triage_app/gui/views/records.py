@@ -8,16 +8,20 @@ text. Copy, bookmark and tag work on the selected record.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QModelIndex, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSplitter,
@@ -134,7 +138,7 @@ class RecordsView(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         for number, column in enumerate(self.model.columns):
-            header.resizeSection(number, 150 if column.key == "time" else 170)
+            header.resizeSection(number, 200 if column.key == "time" else 170)
 
     def _actions(self) -> None:
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -291,3 +295,49 @@ class TimelineView(RecordsView):
             lambda _: self.model.set_kinds(self.kind_box.currentData())
         )
         row.addWidget(self.kind_box)
+        self.range_on = QCheckBox(self.tr("From"))
+        self.start, self.end = QDateTimeEdit(), QDateTimeEdit()
+        first, last = self._span()
+        self.start.setDateTime(first)
+        self.end.setDateTime(last.addSecs(60))  # "to" is exclusive: include the last minute
+        row.addWidget(self.range_on)
+        row.addWidget(self.start)
+        row.addWidget(QLabel(self.tr("to")))
+        row.addWidget(self.end)
+        for edit in (self.start, self.end):
+            # Mirrored, a date-time editor swaps its sections ("22:13" shows as "13:22").
+            edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+            edit.setCalendarPopup(True)
+            edit.setEnabled(False)
+            edit.dateTimeChanged.connect(lambda _: self.apply_range())
+        self.range_on.toggled.connect(lambda _: self.apply_range())
+
+    def _span(self) -> tuple[QDateTime, QDateTime]:
+        """The first and last record times, in the case's zone (two index lookups)."""
+        row = self.case.conn.execute(
+            "SELECT min(ts), max(ts) FROM artifacts WHERE ts IS NOT NULL"
+        ).fetchone()
+        bounds = []
+        for value in row if row and row[0] else ("1970-01-01T00:00:00Z",) * 2:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            local = moment.astimezone(self.case.zone)
+            day, clock = QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)
+            bounds.append(QDateTime(day, clock))
+        return bounds[0], bounds[1]
+
+    def apply_range(self) -> None:
+        """Keep the records between the two times, given in the case's display zone."""
+        on = self.range_on.isChecked()
+        for edit in (self.start, self.end):
+            edit.setEnabled(on)
+        self.model.since = self._utc(self.start.dateTime()) if on else None
+        self.model.until = self._utc(self.end.dateTime()) if on else None
+        self.model.reload()
+
+    def _utc(self, value: QDateTime) -> str:
+        day, clock = value.date(), value.time()
+        local = datetime(
+            day.year(), day.month(), day.day(), clock.hour(), clock.minute(), tzinfo=self.case.zone
+        )
+        return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
