@@ -131,3 +131,16 @@ def test_time_range(tmp_path: Path) -> None:
     assert got == expected and got
     by_id = _all(conn, 4, order="id", since="2024-01-02T00:00:00", until="2024-01-04T00:00:00")
     assert sorted(by_id, key=lambda r: int(r[4:])) == sorted(expected, key=lambda r: int(r[4:]))
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_field_order_pages(tmp_path: Path, descending: bool) -> None:
+    conn = _case(tmp_path)
+    got = _all(conn, 6, ("message", "call"), order="field:body", descending=descending)
+    rows = conn.execute(
+        "SELECT id, json_extract(data, '$.body') FROM artifacts WHERE kind IN ('message', 'call')"
+    ).fetchall()
+    expected = [f"rec:{i}" for i, _ in sorted(rows, key=lambda r: (r[1], r[0]), reverse=descending)]
+    assert got == expected
+    with pytest.raises(ValueError):
+        browse.page(conn, None, order="field:body') --")

@@ -89,6 +89,11 @@ def test_view_on_a_million_rows_scrolls_by_pages(big_case: Path, qtbot: QtBot) -
     assert 400 <= view.model.rowCount() <= 2000
     view.table.selectRow(0)
     assert "Provenance" in view.details.toPlainText() and HOSTILE in view.details.toPlainText()
+    # A million contacts cannot be sorted by name page by page: refused, said, order kept.
+    header = view.table.horizontalHeader()
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # the name column
+    assert header.sortIndicatorSection() != 0 and view.model.order == "ts"
+    assert "cannot be sorted" in view.details.toPlainText()
 
 
 def test_tag_from_a_table_is_written_and_shown(phone_case: Path, qtbot: QtBot) -> None:
@@ -106,6 +111,16 @@ def test_tag_from_a_table_is_written_and_shown(phone_case: Path, qtbot: QtBot) -
     view.kind_box.setCurrentIndex(view.kind_box.findText("message"))
     kinds = {(view.model.record(i) or {}).get("kind") for i in range(view.model.rowCount())}
     assert kinds == {"message"}
+
+
+def test_sort_by_a_field_on_a_small_case(phone_case: Path, qtbot: QtBot) -> None:
+    case = CaseData(phone_case)
+    view = TimelineView(case)
+    qtbot.addWidget(view)
+    view.table.horizontalHeader().setSortIndicator(3, Qt.SortOrder.AscendingOrder)  # Text
+    bodies = [(view.model.record(i) or {}).get("body") for i in range(view.model.rowCount())]
+    texts = [b or "" for b in bodies]
+    assert view.model.order == "field:body" and texts == sorted(texts) and len(texts) > 1
 
 
 def test_timeline_time_range(phone_case: Path, qtbot: QtBot) -> None:

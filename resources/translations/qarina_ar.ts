@@ -141,42 +141,42 @@
 <context>
     <name>CallsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="250"/>
         <source>Calls</source>
         <translation>المكالمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="244"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="244"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>Direction</source>
         <translation>الاتجاه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="245"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Number</source>
         <translation>الرقم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="245"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="246"/>
+        <location filename="../../triage_app/gui/views/records.py" line="255"/>
         <source>Seconds</source>
         <translation>الثواني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="246"/>
+        <location filename="../../triage_app/gui/views/records.py" line="255"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="247"/>
+        <location filename="../../triage_app/gui/views/records.py" line="256"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -184,37 +184,37 @@
 <context>
     <name>ContactsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="227"/>
+        <location filename="../../triage_app/gui/views/records.py" line="236"/>
         <source>Contacts</source>
         <translation>جهات الاتصال</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="231"/>
+        <location filename="../../triage_app/gui/views/records.py" line="240"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="231"/>
+        <location filename="../../triage_app/gui/views/records.py" line="240"/>
         <source>Phones</source>
         <translation>أرقام الهاتف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="232"/>
+        <location filename="../../triage_app/gui/views/records.py" line="241"/>
         <source>E-mails</source>
         <translation>البريد الإلكتروني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="232"/>
+        <location filename="../../triage_app/gui/views/records.py" line="241"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="233"/>
+        <location filename="../../triage_app/gui/views/records.py" line="242"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="233"/>
+        <location filename="../../triage_app/gui/views/records.py" line="242"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -638,37 +638,37 @@
 <context>
     <name>KeywordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="276"/>
         <source>Keyword hits</source>
         <translation>نتائج الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="271"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Keyword</source>
         <translation>الكلمة المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="271"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Context</source>
         <translation>السياق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="272"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Pack</source>
         <translation>الحزمة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="272"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Encoding</source>
         <translation>الترميز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="273"/>
+        <location filename="../../triage_app/gui/views/records.py" line="282"/>
         <source>Found in</source>
         <translation>وُجدت في</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="273"/>
+        <location filename="../../triage_app/gui/views/records.py" line="282"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -1384,48 +1384,53 @@
         <translation>السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="147"/>
+        <location filename="../../triage_app/gui/views/records.py" line="133"/>
+        <source>This column cannot be sorted here (too many records to sort at each page): sort by time, or narrow the list with the search box first.</source>
+        <translation>لا يمكن ترتيب هذا العمود هنا (السجلات أكثر من أن تُرتَّب عند كل صفحة): رتّب حسب الوقت، أو ضيّق القائمة بمربع البحث أولًا.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/records.py" line="156"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="152"/>
+        <location filename="../../triage_app/gui/views/records.py" line="161"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="157"/>
+        <location filename="../../triage_app/gui/views/records.py" line="166"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="177"/>
+        <location filename="../../triage_app/gui/views/records.py" line="186"/>
         <source>Provenance</source>
         <translation>المنشأ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="179"/>
+        <location filename="../../triage_app/gui/views/records.py" line="188"/>
         <source>Fields</source>
         <translation>الحقول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="186"/>
+        <location filename="../../triage_app/gui/views/records.py" line="195"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="203"/>
-        <location filename="../../triage_app/gui/views/records.py" line="210"/>
+        <location filename="../../triage_app/gui/views/records.py" line="212"/>
+        <location filename="../../triage_app/gui/views/records.py" line="219"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="204"/>
+        <location filename="../../triage_app/gui/views/records.py" line="213"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="211"/>
+        <location filename="../../triage_app/gui/views/records.py" line="220"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -1817,52 +1822,52 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="290"/>
         <source>Timeline</source>
         <translation>التسلسل الزمني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="284"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="284"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="285"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="285"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="286"/>
+        <location filename="../../triage_app/gui/views/records.py" line="295"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="286"/>
+        <location filename="../../triage_app/gui/views/records.py" line="295"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="291"/>
+        <location filename="../../triage_app/gui/views/records.py" line="300"/>
         <source>All kinds</source>
         <translation>كل الأنواع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="298"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>From</source>
         <translation>من</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="305"/>
+        <location filename="../../triage_app/gui/views/records.py" line="314"/>
         <source>to</source>
         <translation>إلى</translation>
     </message>
@@ -1870,42 +1875,42 @@
 <context>
     <name>WebView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="263"/>
         <source>Web history</source>
         <translation>سجل التصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="257"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="257"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="258"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="258"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Title</source>
         <translation>العنوان</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="259"/>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
         <source>Search term</source>
         <translation>عبارة البحث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="259"/>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
         <source>Browser</source>
         <translation>المتصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="260"/>
+        <location filename="../../triage_app/gui/views/records.py" line="269"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>

@@ -9,6 +9,7 @@ artifact id). Qt-free: the GUI's table models call it from their fetch methods.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from ..search.arabic import normalise
 from .export import ARTIFACT_SELECT, artifact_record
 
 PAGE = 200
+SORTABLE_ROWS = 50_000  # above this, sorting by a field is refused (a full sort per page)
+_FIELD = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,12 @@ def page(
     "id"), after `after`. By time, records without a time come first (last when
     descending), in id order: two index ranges, so paging by time never loses a row;
     `dated_only` leaves them out (a timeline). `since`/`until` (ISO UTC, until exclusive)
-    keep records of a time range (and so only dated ones)."""
+    keep records of a time range (and so only dated ones). `field:NAME` orders by one of the
+    records' own fields: SQLite sorts every matching row for each page, so callers keep it
+    to kinds of moderate size (`SORTABLE_ROWS`)."""
+    if order.startswith("field:"):
+        base, params = _base(kinds, evidence, search, since, until)
+        return _by_field(conn, base, params, order[6:], after, descending, limit)
     if order not in ("ts", "id"):
         raise ValueError(f"unknown order {order!r}")
     if kinds is not None and len(kinds) > 1:
@@ -77,12 +85,8 @@ def page(
             for kind in dict.fromkeys(kinds)
         ]  # fmt: skip
         return _merge(pages, order, descending, limit)
-    base, params = _base(kinds, evidence, search)
-    for bound, op in ((since, ">="), (until, "<")):
-        if bound is not None:
-            base += f" AND a.ts {op} ?"
-            params.append(bound)
-            dated_only = True
+    base, params = _base(kinds, evidence, search, since, until)
+    dated_only = dated_only or since is not None or until is not None
     if order == "id":
         base += " AND a.ts IS NOT NULL" if dated_only else ""
         return _run(conn, base, params, None, after, descending, limit)
@@ -127,8 +131,15 @@ def _merge(pages: list[Page], order: str, descending: bool, limit: int) -> Page:
     return Page(records, Key(last.get("ts"), _number(last["id"])))
 
 
-def _base(kinds: Sequence[str] | None, evidence: int | None, search: str) -> tuple[str, list[Any]]:
+def _base(
+    kinds: Sequence[str] | None, evidence: int | None, search: str,
+    since: str | None = None, until: str | None = None,
+) -> tuple[str, list[Any]]:  # fmt: skip
     where, params = ["1"], []  # type: list[str], list[Any]
+    for bound, op in ((since, ">="), (until, "<")):
+        if bound is not None:
+            where.append(f"a.ts {op} ?")
+            params.append(bound)
     if kinds is not None:
         where.append(f"a.kind IN ({','.join('?' * len(kinds))})")
         params += list(kinds)
@@ -169,6 +180,30 @@ def _run(
     if undated is None:
         value = last["id"]
     return Page(records, Key(value, int(last["id"])))
+
+
+def _by_field(
+    conn: sqlite3.Connection, base: str, params: list[Any], field: str, after: Key | None,
+    descending: bool, limit: int,
+) -> Page:  # fmt: skip
+    """A page ordered by `field` (missing values as ''), then id: keyset on both."""
+    if not _FIELD.fullmatch(field):
+        raise ValueError(f"not a record field: {field!r}")
+    value = f"COALESCE(json_extract(a.data, '$.{field}'), '')"
+    op, direction = ("<", "DESC") if descending else (">", "ASC")
+    where, extra = [base], []  # type: list[str], list[Any]
+    if after is not None:
+        where.append(f"({value}, a.id) {op} (?, ?)")
+        extra += [after.value, after.id]
+    sql = (
+        f"{ARTIFACT_SELECT.replace('SELECT ', f'SELECT {value} AS sort_value, ', 1)}"
+        f" WHERE {' AND '.join(where)} ORDER BY {value} {direction}, a.id {direction} LIMIT ?"
+    )
+    rows = conn.execute(sql, [*params, *extra, limit]).fetchall()
+    records = [artifact_record(row) for row in rows]
+    if len(rows) < limit:
+        return Page(records, None)
+    return Page(records, Key(rows[-1]["sort_value"], int(rows[-1]["id"])))
 
 
 def count(

@@ -24,6 +24,7 @@ from ..core.export import artifact_records_by_id
 from ..report.tables import escape_controls
 from .casedata import CaseData
 
+NOT_FIELDS = frozenset({"source", "kind", "id"})  # columns that are not a record's own field
 DISPLAY_LIMIT = 400  # characters in a cell; the details pane shows the whole value
 TOOLTIP_LIMIT = 4000
 Index = QModelIndex | QPersistentModelIndex
@@ -97,11 +98,22 @@ class RecordTableModel(QAbstractTableModel):
             self.fetchMore(QModelIndex())
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """By time for the time column, by record id for the others (both indexed)."""
+        """By time for the time column (index order), by a record field when the kind is small
+        enough for SQLite to sort per page (`can_sort`), else by record id."""
         key = self.columns[column].key if 0 <= column < len(self.columns) else "id"
-        self.order = "ts" if key == "time" else "id"
+        if key == "time":
+            self.order = "ts"
+        else:
+            self.order = f"field:{key}" if self.can_sort(key) else "id"
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
+
+    def can_sort(self, key: str) -> bool:
+        if key == "time":
+            return True
+        if key in NOT_FIELDS:
+            return False
+        return self.total() <= browse.SORTABLE_ROWS
 
     def total(self) -> int:
         return browse.count(self.conn, self.kinds)

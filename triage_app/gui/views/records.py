@@ -112,23 +112,32 @@ class RecordsView(QWidget):
 
     # -- internals ------------------------------------------------------------------------
     def _sorting(self) -> None:
-        """Sorted by time (click the time column for newest first), else by record id: both
-        are index orders, so a million rows sort instantly."""
+        """Sorted by time (index order, any size); by another column when the kind is small
+        enough for SQLite to sort it per page (up to `browse.SORTABLE_ROWS` records)."""
         keys = [c.key for c in self.model.columns]
         header = self.table.horizontalHeader()
         self._time_column = keys.index("time") if "time" in keys else -1
-        header.setSortIndicatorShown(self._time_column >= 0)
-        header.setSectionsClickable(self._time_column >= 0)
+        self._sorted_column = self._time_column
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
         header.setSortIndicator(self._time_column, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_changed)
 
     def _sort_changed(self, section: int, order: Qt.SortOrder) -> None:
         header = self.table.horizontalHeader()
-        if section != self._time_column:
+        if not self.model.can_sort(self.model.columns[section].key):
             header.blockSignals(True)
-            header.setSortIndicator(self._time_column, self.model_order())
+            header.setSortIndicator(self._sorted_column, self.model_order())
             header.blockSignals(False)
+            self.details.setPlainText(
+                QCoreApplication.translate(
+                    "RecordsView",
+                    "This column cannot be sorted here (too many records to sort at each "
+                    "page): sort by time, or narrow the list with the search box first.",
+                )
+            )  # fmt: skip
             return
+        self._sorted_column = section
         self.model.sort(section, order)
 
     def model_order(self) -> Qt.SortOrder:
