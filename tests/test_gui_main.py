@@ -169,6 +169,23 @@ def test_arabic_mirrors_the_main_window(phone_case: Path, qtbot: QtBot) -> None:
     assert app.layoutDirection() == Qt.LayoutDirection.LeftToRight
 
 
+def test_new_case_scan_shows_counts(tmp_path: Path, qtbot: QtBot) -> None:
+    """New case → add generated evidence → scan to completion → counts in the navigation."""
+    from triage_app.core.models import ScanOptions
+    from triage_app.gui.main_window import MainWindow
+
+    Case.open(tmp_path / "case", examiner="t", case_number="T-1").close()
+    window = MainWindow(tmp_path / "case")
+    qtbot.addWidget(window)
+    assert window.nav.item(0).text() == "Messages  (0)"
+    window.start_scan([make_android_extraction(tmp_path / "phone")], ScanOptions())
+    with qtbot.waitSignal(window.worker.finished, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: window.nav.item(0).text() == "Messages  (3)", timeout=10_000)
+    assert window.nav.item(10).text().startswith("Coverage")
+    assert not window.scanning()
+
+
 def test_keyboard_switches_views(phone_case: Path, qtbot: QtBot) -> None:
     from triage_app.gui.main_window import MainWindow
 

@@ -281,3 +281,22 @@ def test_nsrl_set_matches_and_a_lost_rds_never_ends_a_scan(tmp_path: Path) -> No
     assert '"hashset_not_matched"' in audit
     flagged = {f["name"]: f["hashsets"] for f in _records(tmp_path / "case", "file")}
     assert flagged["le.txt"] == ["NSRL (known_good)"]
+
+
+def test_a_bundled_pack_can_be_switched_off(tmp_path: Path) -> None:
+    """The examiner's choice (Settings, `--no-pack`) reaches the scan and its record."""
+    from fixtures_android import make_android_extraction
+
+    phone = make_android_extraction(tmp_path / "phone")
+    case = tmp_path / "case"
+    result = CliRunner().invoke(
+        main, ["scan", str(phone), "--case", str(case), "-q", "--no-pack", "smuggling_ar",
+               "--no-pack", "places_central_med"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    conn = connect(case / "case.sqlite", readonly=True)
+    used = {r[0] for r in conn.execute("SELECT pack FROM rule_packs")}
+    assert "smuggling_ar" not in used and "places_central_med" not in used
+    assert {"smuggling_fr", "patterns"} <= used
+    packs = {r.get("pack") for r in records(conn, "keyword_hit")}
+    assert "smuggling_ar" not in packs and "smuggling_fr" in packs

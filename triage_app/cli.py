@@ -104,10 +104,16 @@ def main(verbose: bool) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A keyword list (UTF-8, one term a line, # comments; repeatable).")  # fmt: skip
 @click.option("--no-bundled-rules", is_flag=True, help="Do not search with the bundled packs.")
+@click.option("--no-pack", "disabled_packs", multiple=True, metavar="PACK",
+              help="Leave this bundled pack out (e.g. smuggling_fr; repeatable).")  # fmt: skip
 @click.option("--search-max-mb", default=64, show_default=True, type=click.IntRange(1, 4096),
               help="Search the content of files up to this size.")  # fmt: skip
 @click.option("--no-search", is_flag=True,
               help="Index and parse only: no keywords, identifiers or hash sets.")  # fmt: skip
+@click.option("--skip-volume", "skip_volumes", multiple=True, metavar="INDEX",
+              help="Leave out this partition of the disk images (its index as `qarina info` "
+                   "lists it; repeatable). The image is still hashed whole, and a later scan "
+                   "without this option reads the partition.")  # fmt: skip
 def scan(
     evidence: tuple[Path, ...],
     case_dir: Path,
@@ -119,8 +125,10 @@ def scan(
     rules: tuple[Path, ...],
     keywords: tuple[Path, ...],
     no_bundled_rules: bool,
+    disabled_packs: tuple[str, ...],
     search_max_mb: int,
     no_search: bool,
+    skip_volumes: tuple[str, ...],
 ) -> None:
     """Scan EVIDENCE (disk images, split/E01 sets, phone extraction folders, zip/tar,
     iTunes/Finder and Android backups) into a case.
@@ -142,8 +150,10 @@ def scan(
     previous = signal.signal(signal.SIGINT, on_sigint)
     options = ScanOptions(
         examiner=examiner, case_number=case_number, timezone=timezone, password=password,
-        bundled_rules=not no_bundled_rules, rules=rules, keywords=keywords, search=not no_search,
+        bundled_rules=not no_bundled_rules, disabled_packs=disabled_packs, rules=rules,
+        keywords=keywords, search=not no_search,
         search_max_bytes=search_max_mb * 1024**2,
+        skip_volumes=tuple(("*", index) for index in skip_volumes),
     )  # fmt: skip
     try:
         summary = run_scan(case_dir, list(evidence), options, sink, cancel)

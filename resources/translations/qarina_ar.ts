@@ -4,98 +4,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="222"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="224"/>
         <source>Add evidence</source>
         <translation>إضافة أدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="228"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
         <source>Add image or backup file(s)…</source>
         <translation>إضافة ملفات صور أقراص أو نسخ احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="231"/>
         <source>Add extraction or backup folder…</source>
         <translation>إضافة مجلد استخراج أو نسخة احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
         <source>Size</source>
         <translation>الحجم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="246"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
         <source>Backup password</source>
         <translation>كلمة مرور النسخة الاحتياطية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="249"/>
         <source>Check password</source>
         <translation>التحقق من كلمة المرور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="250"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="252"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>هذه النسخة الاحتياطية مشفّرة: أدخل كلمة مرورها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="260"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="262"/>
         <source>Scan</source>
         <translation>فحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="273"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="275"/>
         <source>Evidence files</source>
         <translation>ملفات الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="277"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="279"/>
         <source>Evidence folder</source>
         <translation>مجلد الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="286"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="359"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="288"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="392"/>
         <source>detecting…</source>
         <translation>جارٍ التعرّف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="314"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="316"/>
         <source>cannot be read</source>
         <translation>تتعذّر قراءته</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="325"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="356"/>
         <source>Cannot be read: %1</source>
         <translation>تتعذّر القراءة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="327"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="358"/>
         <source>Type: %1 (%2)</source>
         <translation>النوع: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="330"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="361"/>
         <source>Size: %1</source>
         <translation>الحجم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
-        <source>Partitions found: %1 (all are scanned)</source>
-        <translation>الأقسام الموجودة: %1 (تُفحص جميعها)</translation>
+        <location filename="../../triage_app/gui/dialogs.py" line="364"/>
+        <source>Partitions found: %1 (untick those to leave out)</source>
+        <translation>الأقسام الموجودة: %1 (ألغِ تحديد ما تريد استبعاده)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="336"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
         <source>Warning: %1</source>
         <translation>تحذير: %1</translation>
     </message>
@@ -864,22 +864,22 @@
         <translation>لا يحتوي هذا المجلد على قضية من قرينة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="276"/>
+        <location filename="../../triage_app/gui/main_window.py" line="277"/>
         <source>Scan %1: %2 records</source>
         <translation>الفحص %1: %2 سجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="283"/>
+        <location filename="../../triage_app/gui/main_window.py" line="284"/>
         <source>Scan failed</source>
         <translation>فشل الفحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="305"/>
+        <location filename="../../triage_app/gui/main_window.py" line="306"/>
         <source>A scan is running</source>
         <translation>يجري فحص حاليًا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="306"/>
+        <location filename="../../triage_app/gui/main_window.py" line="307"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>إلغاء الفحص والإغلاق؟ تحتفظ القضية بما عُثر عليه، ويمكن استئناف الفحص لاحقًا بإضافة الأدلة نفسها مرة أخرى.</translation>
     </message>
@@ -1721,47 +1721,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="387"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="420"/>
         <source>Settings</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="393"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
         <source>Examiner name:</source>
         <translation>اسم الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="394"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
         <source>Language:</source>
         <translation>اللغة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="428"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="399"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="432"/>
         <source>Time zone of this case:</source>
         <translation>المنطقة الزمنية لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="434"/>
         <source>Bundled rule packs:</source>
         <translation>حزم القواعد المضمّنة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="436"/>
         <source>Keyword lists:</source>
         <translation>قوائم الكلمات المفتاحية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="406"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
         <source>Hash sets of this case:</source>
         <translation>مجموعات البصمات لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="422"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="455"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>

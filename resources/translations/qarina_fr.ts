@@ -4,98 +4,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="222"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="224"/>
         <source>Add evidence</source>
         <translation>Ajouter des preuves</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="228"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
         <source>Add image or backup file(s)…</source>
         <translation>Ajouter des fichiers d&apos;image ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="231"/>
         <source>Add extraction or backup folder…</source>
         <translation>Ajouter un répertoire d&apos;extraction ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
         <source>Evidence</source>
         <translation>Preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="237"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
         <source>Size</source>
         <translation>Taille</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="246"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
         <source>Backup password</source>
         <translation>Mot de passe de la sauvegarde</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="249"/>
         <source>Check password</source>
         <translation>Vérifier le mot de passe</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="250"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="252"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>Cette sauvegarde est chiffrée&#xa0;: saisissez son mot de passe.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="260"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="262"/>
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="273"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="275"/>
         <source>Evidence files</source>
         <translation>Fichiers de preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="277"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="279"/>
         <source>Evidence folder</source>
         <translation>Répertoire de preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="286"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="359"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="288"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="392"/>
         <source>detecting…</source>
         <translation>détection…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="314"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="316"/>
         <source>cannot be read</source>
         <translation>illisible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="325"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="356"/>
         <source>Cannot be read: %1</source>
         <translation>Illisible&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="327"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="358"/>
         <source>Type: %1 (%2)</source>
         <translation>Type&#xa0;: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="330"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="361"/>
         <source>Size: %1</source>
         <translation>Taille&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="333"/>
-        <source>Partitions found: %1 (all are scanned)</source>
-        <translation>Partitions trouvées&#xa0;: %1 (toutes sont analysées)</translation>
+        <location filename="../../triage_app/gui/dialogs.py" line="364"/>
+        <source>Partitions found: %1 (untick those to leave out)</source>
+        <translation>Partitions trouvées : %1 (décochez celles à laisser de côté)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="336"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
         <source>Warning: %1</source>
         <translation>Avertissement&#xa0;: %1</translation>
     </message>
@@ -864,22 +864,22 @@
         <translation>Ce répertoire ne contient aucun dossier Qarina.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="276"/>
+        <location filename="../../triage_app/gui/main_window.py" line="277"/>
         <source>Scan %1: %2 records</source>
         <translation>Analyse %1&#xa0;: %2 enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="283"/>
+        <location filename="../../triage_app/gui/main_window.py" line="284"/>
         <source>Scan failed</source>
         <translation>Échec de l&apos;analyse</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="305"/>
+        <location filename="../../triage_app/gui/main_window.py" line="306"/>
         <source>A scan is running</source>
         <translation>Une analyse est en cours</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="306"/>
+        <location filename="../../triage_app/gui/main_window.py" line="307"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>Annuler l&apos;analyse et fermer&#xa0;? Le dossier conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes preuves.</translation>
     </message>
@@ -1386,7 +1386,7 @@
     <message>
         <location filename="../../triage_app/gui/views/records.py" line="133"/>
         <source>This column cannot be sorted here (too many records to sort at each page): sort by time, or narrow the list with the search box first.</source>
-        <translation>Cette colonne ne peut pas être triée ici (trop d’enregistrements à trier à chaque page) : triez par heure, ou réduisez d’abord la liste avec la recherche.</translation>
+        <translation>Cette colonne ne peut pas être triée ici (trop d’enregistrements à trier à chaque page)&#xa0;: triez par heure, ou réduisez d’abord la liste avec la recherche.</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/records.py" line="156"/>
@@ -1721,47 +1721,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="387"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="420"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="393"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
         <source>Examiner name:</source>
         <translation>Nom de l&apos;examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="394"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
         <source>Language:</source>
         <translation>Langue&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="395"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="428"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="399"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="432"/>
         <source>Time zone of this case:</source>
         <translation>Fuseau horaire de ce dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="401"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="434"/>
         <source>Bundled rule packs:</source>
         <translation>Jeux de règles fournis&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="403"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="436"/>
         <source>Keyword lists:</source>
         <translation>Listes de mots-clés&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="406"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
         <source>Hash sets of this case:</source>
         <translation>Jeux d&apos;empreintes de ce dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="422"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="455"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>

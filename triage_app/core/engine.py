@@ -83,7 +83,9 @@ class Scan:
         from ..search.setup import chosen_packs, prepare
 
         opts = self.options
-        packs, bundled = chosen_packs(opts.rules, opts.keywords, opts.bundled_rules)
+        packs, bundled = chosen_packs(
+            opts.rules, opts.keywords, opts.bundled_rules, opts.disabled_packs
+        )
         self._rules, self._content = prepare(
             self.case, scan_id, packs, bundled, max_bytes=opts.search_max_bytes
         )
@@ -137,6 +139,7 @@ class Scan:
             source.info.metadata["warnings"] = list(source.info.warnings)
         eid, row = self._register(path, identity, source)
         self._sources[eid] = source
+        skipped = self._skip_volumes(eid, identity, source)
         entry: dict[str, Any] = {"id": eid, "path": str(path), "status": "ok"}
         self.summary.evidence.append(entry)
         skip_media = row["media_sha256"] is not None or row["verification"] == "not_applicable"
@@ -144,13 +147,24 @@ class Scan:
         hasher.start()
         try:
             if not row["walk_complete"]:
-                self._index(eid, path, source)
+                self._index(eid, path, source, complete=not skipped)
             record_installed_apps(self.case, eid, source)
         finally:
             hasher.join()
             self._store_custody(eid, source, hasher.result, entry, skip_media)
 
-    def _index(self, eid: int, path: Path, source: EvidenceSource) -> None:
+    def _skip_volumes(self, eid: int, identity: str, source: EvidenceSource) -> list[str]:
+        wanted = {i for p, i in self.options.skip_volumes if p in ("*", identity)}
+        if not wanted:
+            return []
+        skipped = source.exclude_volumes(wanted)
+        self.case.audit.append("volumes_skipped", evidence_id=eid, volumes=skipped,
+                               asked=sorted(wanted))  # fmt: skip
+        return skipped
+
+    def _index(self, eid: int, path: Path, source: EvidenceSource, complete: bool = True) -> None:
+        """Walk and index; `complete` False (partitions were left out) keeps the evidence
+        open to a later scan that walks them."""
         self.sink.update(Progress("index", bytes_total=source.info.media_size), force=True)
         indexer = Indexer(
             self.case, eid, path, source, self.parsers, self.sink, self.cancel, self._content
@@ -161,8 +175,9 @@ class Scan:
             self.summary.files += indexer.stats.files
             self.summary.bytes_hashed += indexer.stats.bytes
             self._store_volumes(eid, source)
-        with self.case.db.transaction():
-            self.case.db.execute("UPDATE evidence SET walk_complete=1 WHERE id=?", (eid,))
+        if complete:
+            with self.case.db.transaction():
+                self.case.db.execute("UPDATE evidence SET walk_complete=1 WHERE id=?", (eid,))
         self.case.audit.append(
             "evidence_indexed", evidence_id=eid, files=stats.files, read_errors=stats.errors
         )

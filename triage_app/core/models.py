@@ -108,10 +108,14 @@ class ScanOptions:
     password: str | None = field(default=None, repr=False, compare=False)
     # Search: the bundled packs, the user's YARA files/folders and keyword lists.
     bundled_rules: bool = True
+    disabled_packs: tuple[str, ...] = ()  # bundled packs (by id) the examiner switched off
     rules: tuple[Path, ...] = ()
     keywords: tuple[Path, ...] = ()
     search: bool = True
     search_max_bytes: int = 64 * 1024**2  # files larger than this are not keyword-searched
+    # Partitions the examiner leaves out: (evidence path, volume index) pairs, or ("*", index)
+    # for every disk image of the scan. The image is still hashed whole.
+    skip_volumes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

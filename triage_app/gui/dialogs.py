@@ -37,7 +37,6 @@ from ..core.evidence.android_backup_crypto import read_header
 from ..core.evidence.directory import open_readonly
 from ..core.models import ScanOptions
 from ..core.progress import CancelToken
-from ..search.packs import bundled_root, load_packs
 from .report_dialog import (
     HashSetPanel,
     PackList,
@@ -166,6 +165,7 @@ class Detection:
     format: str = ""
     size: int | None = None
     volumes: list[str] = field(default_factory=list)
+    volume_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     encrypted: bool = False
@@ -208,6 +208,7 @@ def detect(path: Path, workdir: Path, cancel: CancelToken, password: str | None)
         for v in source.volumes():
             fs = v.fs_type or "-"
             found.volumes.append(f"{v.index}: {v.description} [{fs}] {v.status} {v.message}")
+            found.volume_ids.append(v.index)
     finally:
         source.close()
     return found
@@ -315,8 +316,37 @@ class AddEvidenceDialog(QDialog):
             size = "" if found.size is None else QLocale().formattedDataSize(found.size)
             item.setText(1, kind)
             item.setText(2, size)
+            self._partition_items(item, found)
         self._show_current()
         self._update_buttons()
+
+    def _partition_items(self, item: QTreeWidgetItem, found: Detection) -> None:
+        """One tickable line per partition when there are several (all ticked: all read)."""
+        item.takeChildren()
+        if len(found.volume_ids) < 2:
+            return
+        for index, text in zip(found.volume_ids, found.volumes, strict=True):
+            child = QTreeWidgetItem([text, "", ""])
+            child.setData(0, Qt.ItemDataRole.UserRole + 1, index)
+            child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            child.setCheckState(0, Qt.CheckState.Checked)
+            item.addChild(child)
+        self.items.setRootIsDecorated(True)
+        item.setExpanded(True)
+
+    def skipped_volumes(self) -> tuple[tuple[str, str], ...]:
+        """(evidence path, partition) pairs the examiner unticked, as ScanOptions wants."""
+        left_out = []
+        for i in range(self.items.topLevelItemCount()):
+            item = self.items.topLevelItem(i)
+            if item is None:
+                continue
+            path = str(Path(str(item.data(0, Qt.ItemDataRole.UserRole))).resolve())
+            for c in range(item.childCount()):
+                child = item.child(c)
+                if child is not None and child.checkState(0) == Qt.CheckState.Unchecked:
+                    left_out.append((path, str(child.data(0, Qt.ItemDataRole.UserRole + 1))))
+        return tuple(left_out)
 
     def describe(self, found: Detection) -> str:
         """The plain-text description shown for an item (paths and names are evidence)."""
@@ -330,7 +360,7 @@ class AddEvidenceDialog(QDialog):
                 lines.append(self.tr("Size: %1").replace(
                     "%1", QLocale().formattedDataSize(found.size)))  # fmt: skip
             if found.volumes:
-                lines.append(self.tr("Partitions found: %1 (all are scanned)").replace(
+                lines.append(self.tr("Partitions found: %1 (untick those to leave out)").replace(
                     "%1", str(len(found.volumes))))  # fmt: skip
                 lines.extend("  " + v for v in found.volumes)
         lines.extend(self.tr("Warning: %1").replace("%1", w) for w in found.warnings)
@@ -338,6 +368,8 @@ class AddEvidenceDialog(QDialog):
 
     def _show_current(self) -> None:
         item = self.items.currentItem()
+        if item is not None and item.parent() is not None:
+            item = item.parent()  # a partition line: describe its evidence item
         path = Path(str(item.data(0, Qt.ItemDataRole.UserRole))) if item else None
         found = self.detections.get(path) if path else None
         self.details.setPlainText("" if found is None else self.describe(found))
@@ -445,11 +477,10 @@ def set_case_info(case_dir: Path, values: dict[str, str]) -> None:
 
 
 def scan_options(**extra: Any) -> ScanOptions:
-    """ScanOptions from the settings. The engine takes the bundled packs all or none: they
-    are used unless every one is switched off."""
+    """ScanOptions from the settings: the examiner, keyword lists and the bundled packs
+    switched off (each recorded by the scan in the case's `rule_packs` table)."""
     s = qsettings()
-    disabled = set(strings(s.value("rule_packs_disabled", [])))
+    disabled = tuple(sorted(strings(s.value("rule_packs_disabled", []))))
     keywords = tuple(Path(p) for p in strings(s.value("keyword_lists", [])))
-    bundled = any(p.id not in disabled for p in load_packs(bundled_root()))
     examiner = str(s.value("examiner", "") or "") or None
-    return ScanOptions(examiner=examiner, bundled_rules=bundled, keywords=keywords, **extra)
+    return ScanOptions(examiner=examiner, disabled_packs=disabled, keywords=keywords, **extra)

@@ -253,7 +253,8 @@ class MainWindow(QMainWindow):
         from .dialogs import scan_options
 
         paths, password = dialog.result_paths()
-        self.start_scan(paths, scan_options(password=password))
+        options = scan_options(password=password, skip_volumes=dialog.skipped_volumes())
+        self.start_scan(paths, options)
 
     def start_scan(self, paths: list[Path], options: ScanOptions) -> None:
         from .scan import ScanPanel, ScanWorker

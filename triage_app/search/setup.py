@@ -24,9 +24,12 @@ DEFAULT_REGIONS = ("LY", "TN", "EG", "MA")
 
 
 def chosen_packs(
-    rules: Sequence[Path], keywords: Sequence[Path], bundled: bool
-) -> tuple[list[Pack], frozenset[str]]:
-    packs = load_packs(bundled_root()) if bundled else []
+    rules: Sequence[Path], keywords: Sequence[Path], bundled: bool,
+    disabled: Sequence[str] = (),
+) -> tuple[list[Pack], frozenset[str]]:  # fmt: skip
+    """The bundled packs (but those switched off) and the user's rule and keyword files; the
+    ids of the bundled ones."""
+    packs = [p for p in load_packs(bundled_root()) if p.id not in disabled] if bundled else []
     names = frozenset(p.id for p in packs)
     packs += [user_pack(Path(p), "yara") for p in rules]
     packs += [user_pack(Path(p), "keywords") for p in keywords]

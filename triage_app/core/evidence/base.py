@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -62,6 +62,11 @@ class EvidenceSource(ABC):
     def media_stream(self) -> BinaryIO | None:
         """The acquired media as one stream (disk images), else None."""
         return None
+
+    def exclude_volumes(self, indexes: Collection[str]) -> list[str]:
+        """Leave these partitions out of the walk (the examiner's choice); the indexes
+        actually left out. Sources without partitions have none to leave out."""
+        return []
 
     def close(self) -> None:
         return None

@@ -8,7 +8,7 @@ hash the whole acquired image and verify EWF stored hashes in a parallel read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import BinaryIO, Protocol
 
@@ -122,6 +122,18 @@ class DiskSource(EvidenceSource):
 
     def volumes(self) -> list[VolumeInfo]:
         return list(self._volumes)
+
+    def exclude_volumes(self, indexes: Collection[str]) -> list[str]:
+        left_out = sorted(i for i in indexes if i in self._fs)
+        for index in left_out:
+            del self._fs[index]
+        self._volumes = [
+            replace(v, status="skipped", message="left out by the examiner for this scan")
+            if v.index in left_out
+            else v
+            for v in self._volumes
+        ]
+        return left_out
 
     def walk(self, cancel: CancelToken) -> Iterator[Entry]:
         for index, fs in self._fs.items():

@@ -248,9 +248,11 @@ class MessageModel(PagedModel):
         self.restart()
 
     def _page(self, conn: sqlite3.Connection, after: Any) -> tuple[list[dict[str, Any]], Any]:
-        assert self.key is not None
+        key_now = self.key  # read once: the UI thread may change conversations meanwhile
+        if key_now is None:  # it did (closed): this page belongs to an old generation
+            return [], None
         base = f"a.kind = 'message' AND a.evidence_id = ? AND {APP} = ? AND {THREAD} = ?"
-        params = list(self.key)
+        params = list(key_now)
         undated, key = after if after is not None else (True, None)
         rows: list[dict[str, Any]] = []
         if undated:
