@@ -21,7 +21,7 @@ from triage_app.core.engine import scan
 from triage_app.gui import i18n
 from triage_app.gui.casedata import CaseData
 from triage_app.gui.record_model import Column, RecordTableModel
-from triage_app.gui.views.records import ContactsView, TimelineView
+from triage_app.gui.views.records import CallsView, ContactsView, TimelineView
 
 HOSTILE = '<b>bold</b><img src=x onerror="alert(1)"> \u202egnp.exe'
 MILLION = 1_000_000
@@ -183,7 +183,37 @@ def test_new_case_scan_shows_counts(tmp_path: Path, qtbot: QtBot) -> None:
         pass
     qtbot.waitUntil(lambda: window.nav.item(0).text() == "Messages  (3)", timeout=10_000)
     assert window.nav.item(10).text().startswith("Coverage")
-    assert not window.scanning()
+    qtbot.waitUntil(lambda: not window.scanning(), timeout=10_000)
+
+
+def test_live_refresh_does_not_move_a_reader(tmp_path: Path, qtbot: QtBot) -> None:
+    case_dir = tmp_path / "case"
+    case = Case.open(case_dir, examiner="t")
+    data = json.dumps({"app": "phone", "number": "+218910000001", "direction": "missed"})
+
+    def add(n: int) -> None:
+        with case.db.transaction():
+            case.db.insert_many("artifacts", ARTIFACT_COLUMNS, [
+                ("call", 1, None, "t", f"2024-01-01T00:00:{i:02d}Z", None, 0, None, None, data)
+                for i in range(n)
+            ])  # fmt: skip
+
+    with case.db.transaction():
+        insert_folder_evidence(case.db)
+    add(2)
+    view = CallsView(CaseData(case_dir))
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 2
+    add(3)
+    view.live_refresh()
+    assert view.model.rowCount() == 5  # at the top, nothing selected: new records shown
+    view.table.selectRow(0)
+    add(1)
+    view.live_refresh()
+    assert view.model.rowCount() == 5  # a record is selected: the reader is not moved
+    view.refresh()
+    assert view.model.rowCount() == 6
+    case.close()
 
 
 def test_keyboard_switches_views(phone_case: Path, qtbot: QtBot) -> None:

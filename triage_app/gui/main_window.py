@@ -2,9 +2,9 @@
 scan panel at the bottom while a scan runs.
 
 Views are created the first time they are shown, so opening a large case costs one count
-query per navigation entry. Counts are refreshed every few seconds during a scan; the
-current view is refreshed when the scan ends (or on F5), so a user reading a table is not
-moved while records arrive.
+query per navigation entry. During a scan, counts are refreshed every few seconds and the
+table being looked at shows new records as they are committed, unless the user is reading
+it (scrolled, or a record selected); every view is refreshed when the scan ends (or on F5).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(split)
         self.nav.currentRowChanged.connect(self._select)
         self._timer = QTimer(self, interval=3000)
-        self._timer.timeout.connect(self.update_counts)
+        self._timer.timeout.connect(self._scan_tick)
         self._menus()
         if case_dir is not None:
             self.open_case(Path(case_dir))
@@ -136,6 +136,13 @@ class MainWindow(QMainWindow):
                 number = view.count()  # type: ignore[attr-defined]
             label = titles[name] if number is None else f"{titles[name]}  ({number:,})"
             item.setText(label)
+
+    def _scan_tick(self) -> None:
+        """While a scan runs: counts, and new records in the view being looked at."""
+        self.update_counts()
+        live = getattr(self.current_view(), "live_refresh", None)
+        if live is not None:
+            live()
 
     def show_view(self, name: str) -> None:
         for row in range(self.nav.count()):

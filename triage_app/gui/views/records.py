@@ -110,6 +110,13 @@ class RecordsView(QWidget):
     def refresh(self) -> None:
         self.model.reload()
 
+    def live_refresh(self) -> None:
+        """During a scan: show new records, unless the user is reading (a record selected
+        or the table scrolled), who must not be moved."""
+        at_top = self.table.verticalScrollBar().value() == 0
+        if at_top and not self.table.selectionModel().hasSelection():
+            self.model.reload()
+
     # -- internals ------------------------------------------------------------------------
     def _sorting(self) -> None:
         """Sorted by time (index order, any size); by another column when the kind is small
