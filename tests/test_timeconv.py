@@ -46,3 +46,15 @@ def test_integers_keep_every_microsecond() -> None:
     assert t.iso(t.from_webkit_us(13161017393885478)) == "2018-01-21T14:09:53.885478Z"
     assert t.iso(t.from_filetime(131610173938854781)) == "2018-01-21T14:09:53.885478Z"
     assert t.iso(t.from_cocoa_s(532045414.25)) == "2017-11-10T22:23:34.250000Z"
+
+
+def test_parse_iso_reads_stored_times_only() -> None:
+    from datetime import UTC, datetime
+
+    from triage_app.core.timeconv import iso, parse_iso
+
+    moment = datetime(2024, 3, 2, 1, 15, 30, 123000, tzinfo=UTC)
+    assert parse_iso(iso(moment)) == moment
+    assert parse_iso("2024-03-02T03:15:30+02:00") == datetime(2024, 3, 2, 1, 15, 30, tzinfo=UTC)
+    for bad in (None, "", "2024-03-02T01:15:30", "yesterday", 1709342130):
+        assert parse_iso(bad) is None

@@ -210,14 +210,7 @@ def count(
     conn: sqlite3.Connection, kinds: Sequence[str] | None, evidence: int | None = None
 ) -> int:
     """Records of `kinds` (index-only count: fast at any size)."""
-    sql, params = "SELECT count(*) FROM artifacts", []  # type: str, list[Any]
-    clauses = []
-    if kinds is not None:
-        clauses.append(f"kind IN ({','.join('?' * len(kinds))})")
-        params += list(kinds)
-    if evidence is not None:
-        clauses.append("evidence_id = ?")
-        params.append(evidence)
-    if clauses:
-        sql += " WHERE " + " AND ".join(clauses)
-    return int(conn.execute(sql, params).fetchone()[0])
+    where, params = _base(kinds, evidence, "")
+    return int(
+        conn.execute(f"SELECT count(*) FROM artifacts a WHERE {where}", params).fetchone()[0]
+    )

@@ -79,6 +79,18 @@ def from_cocoa_ns(value: Any) -> datetime | None:
     return _from(_COCOA, value, 1_000_000_000)
 
 
+def parse_iso(value: Any) -> datetime | None:
+    """A stored time (`iso()` output, or any ISO-8601 text with an offset) as an aware
+    datetime; None for anything else (no time, no offset, not a time)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def iso(value: datetime | None) -> str | None:
     """ISO-8601 UTC with a trailing Z, microseconds only when present."""
     if value is None:

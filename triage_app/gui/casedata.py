@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import zoneinfo
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..core.case import Case
 from ..core.casedb import DB_NAME, connect
 from ..core.tags import BOOKMARK, Tag, add_tag, list_tags, remove_tag
+from ..core.timeconv import parse_iso
 
 
 class CaseData:
@@ -45,9 +45,8 @@ class CaseData:
         """An ISO UTC time in the case's display zone, with its offset; '' when unknown."""
         if not isinstance(ts, str) or not ts:
             return ""
-        try:
-            moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-        except ValueError:
+        moment = parse_iso(ts)
+        if moment is None:  # not a stored UTC time: shown as it is, never as local time
             return ts
         return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S %z")
 

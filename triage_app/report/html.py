@@ -25,13 +25,13 @@ import json
 import re
 import zoneinfo
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup as MarkupType  # only to recognise template output, never to wrap
 
+from ..core.timeconv import parse_iso
 from .labels import Labels
 from .model import ReportModel
 from .tables import atomic_writer, escape_controls
@@ -124,11 +124,10 @@ class Formatter:
         """An ISO UTC time in the display zone with its offset (`2024-03-02 03:15:30 +02:00`)."""
         if not ts:
             return ""
-        try:
-            moment = datetime.fromisoformat(str(ts))
-        except ValueError:
+        moment = parse_iso(ts)
+        if moment is None:
             return self.text(ts, 200)
-        if self.zone is not None and moment.tzinfo is not None:
+        if self.zone is not None:
             moment = moment.astimezone(self.zone)
         shown = moment.isoformat(sep=" ")
         return re.sub(r"([+-]\d\d:\d\d)$", r" \1", shown)

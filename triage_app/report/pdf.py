@@ -25,11 +25,11 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..core.timeconv import parse_iso
 from .labels import Labels
 from .model import SECTION_KINDS, ReportModel
 from .tables import COMMON_COLUMNS, KIND_FIELDS, escape_controls, write_bytes_atomic
@@ -133,11 +133,8 @@ class Out:
     def when(self, ts: Any) -> str:
         if not isinstance(ts, str) or not ts:
             return self.labels("pdf.no_time")
-        try:
-            moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise ValueError(ts)
-        except ValueError:
+        moment = parse_iso(ts)
+        if moment is None:
             return clean(ts, 80)
         local = moment.astimezone(self.zone)
         offset = local.strftime("%z")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...core import browse
 from ...core.tags import BOOKMARK
+from ...core.timeconv import parse_iso
 from ..casedata import CaseData
 from ..record_model import Column, RecordTableModel
 
@@ -335,8 +336,8 @@ class TimelineView(RecordsView):
             "SELECT min(ts), max(ts) FROM artifacts WHERE ts IS NOT NULL"
         ).fetchone()
         bounds = []
-        for value in row if row and row[0] else ("1970-01-01T00:00:00Z",) * 2:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        for value in row if row and row[0] else (None, None):
+            moment = parse_iso(value) or datetime(1970, 1, 1, tzinfo=UTC)
             local = moment.astimezone(self.case.zone)
             day, clock = QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)
             bounds.append(QDateTime(day, clock))
