@@ -58,12 +58,16 @@ _FALLBACK_STAMP = "20000101000000"
 
 
 def ensure_app() -> None:
-    """A QGuiApplication (offscreen when there is no display) with the bundled fonts."""
+    """A Qt application (offscreen when there is no display) with the bundled fonts. It is a
+    QApplication, not a bare QGuiApplication: a process that writes a PDF first (a test
+    session, a script) may show widgets afterwards, which a QGuiApplication would abort."""
     if QGuiApplication.instance() is None:
+        from PySide6.QtWidgets import QApplication
+
         headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
         if headless and not os.environ.get("QT_QPA_PLATFORM"):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        _state["app"] = QGuiApplication([])
+        _state["app"] = QApplication([])
     if "fonts" not in _state:
         folder = resource_dir("fonts")
         for name in FONT_FILES:
