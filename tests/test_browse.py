@@ -134,13 +134,20 @@ def test_time_range(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("descending", [False, True])
-def test_field_order_pages(tmp_path: Path, descending: bool) -> None:
+def test_field_order(tmp_path: Path, descending: bool) -> None:
     conn = _case(tmp_path)
-    got = _all(conn, 6, ("message", "call"), order="field:body", descending=descending)
+    ids = browse.ordered_ids(conn, ("message", "call"), "body", descending=descending)
+    got = [f"rec:{i}" for i in ids]
     rows = conn.execute(
         "SELECT id, json_extract(data, '$.body') FROM artifacts WHERE kind IN ('message', 'call')"
     ).fetchall()
     expected = [f"rec:{i}" for i, _ in sorted(rows, key=lambda r: (r[1], r[0]), reverse=descending)]
     assert got == expected
+    dated = browse.ordered_ids(
+        conn, ("message", "call"), "body", descending=descending, dated_only=True
+    )
+    undated = {i for (i,) in conn.execute("SELECT id FROM artifacts WHERE ts IS NULL")}
+    assert [f"rec:{i}" for i in dated] == [r for r in expected if int(r[4:]) not in undated]
+    assert len(dated) < len(expected)
     with pytest.raises(ValueError):
-        browse.page(conn, None, order="field:body') --")
+        browse.ordered_ids(conn, None, "body') --")

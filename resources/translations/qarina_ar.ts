@@ -4,98 +4,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="224"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="223"/>
         <source>Add evidence</source>
         <translation>إضافة أدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
         <source>Add image or backup file(s)…</source>
         <translation>إضافة ملفات صور أقراص أو نسخ احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="231"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
         <source>Add extraction or backup folder…</source>
         <translation>إضافة مجلد استخراج أو نسخة احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Size</source>
         <translation>الحجم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
         <source>Backup password</source>
         <translation>كلمة مرور النسخة الاحتياطية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="249"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
         <source>Check password</source>
         <translation>التحقق من كلمة المرور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="252"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="251"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>هذه النسخة الاحتياطية مشفّرة: أدخل كلمة مرورها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="262"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="261"/>
         <source>Scan</source>
         <translation>فحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="275"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="274"/>
         <source>Evidence files</source>
         <translation>ملفات الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="279"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="278"/>
         <source>Evidence folder</source>
         <translation>مجلد الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="288"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="392"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="287"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="391"/>
         <source>detecting…</source>
         <translation>جارٍ التعرّف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="316"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="315"/>
         <source>cannot be read</source>
         <translation>تتعذّر قراءته</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="356"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="355"/>
         <source>Cannot be read: %1</source>
         <translation>تتعذّر القراءة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="358"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="357"/>
         <source>Type: %1 (%2)</source>
         <translation>النوع: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="361"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="360"/>
         <source>Size: %1</source>
         <translation>الحجم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="364"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="363"/>
         <source>Partitions found: %1 (untick those to leave out)</source>
         <translation>الأقسام الموجودة: %1 (ألغِ تحديد ما تريد استبعاده)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="366"/>
         <source>Warning: %1</source>
         <translation>تحذير: %1</translation>
     </message>
@@ -141,42 +141,42 @@
 <context>
     <name>CallsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="250"/>
+        <location filename="../../triage_app/gui/views/records.py" line="262"/>
         <source>Calls</source>
         <translation>المكالمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="265"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="265"/>
         <source>Direction</source>
         <translation>الاتجاه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Number</source>
         <translation>الرقم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Seconds</source>
         <translation>الثواني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="256"/>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -184,37 +184,37 @@
 <context>
     <name>ContactsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="236"/>
+        <location filename="../../triage_app/gui/views/records.py" line="248"/>
         <source>Contacts</source>
         <translation>جهات الاتصال</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="252"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="252"/>
         <source>Phones</source>
         <translation>أرقام الهاتف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>E-mails</source>
         <translation>البريد الإلكتروني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -222,37 +222,37 @@
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
         <source>Conversation</source>
         <translation>المحادثة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Participants</source>
         <translation>المشاركون</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Last message</source>
         <translation>آخر رسالة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="211"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="189"/>
         <source>(no thread)</source>
         <translation>(بلا محادثة)</translation>
     </message>
@@ -638,37 +638,37 @@
 <context>
     <name>KeywordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="276"/>
+        <location filename="../../triage_app/gui/views/records.py" line="288"/>
         <source>Keyword hits</source>
         <translation>نتائج الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="292"/>
         <source>Keyword</source>
         <translation>الكلمة المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="292"/>
         <source>Context</source>
         <translation>السياق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Pack</source>
         <translation>الحزمة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Encoding</source>
         <translation>الترميز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="282"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Found in</source>
         <translation>وُجدت في</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="282"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -804,82 +804,82 @@
         <translation>قرينة — القضية %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="177"/>
+        <location filename="../../triage_app/gui/main_window.py" line="184"/>
         <source>&amp;Case</source>
         <translation>ال&amp;قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="179"/>
+        <location filename="../../triage_app/gui/main_window.py" line="186"/>
         <source>&amp;New case…</source>
         <translation>&amp;قضية جديدة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="180"/>
+        <location filename="../../triage_app/gui/main_window.py" line="187"/>
         <source>&amp;Open case…</source>
         <translation>&amp;فتح قضية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="181"/>
+        <location filename="../../triage_app/gui/main_window.py" line="188"/>
         <source>&amp;Add evidence and scan…</source>
         <translation>إضافة &amp;أدلة وفحصها…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="182"/>
+        <location filename="../../triage_app/gui/main_window.py" line="189"/>
         <source>Export &amp;report…</source>
         <translation>تصدير &amp;تقرير…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="183"/>
+        <location filename="../../triage_app/gui/main_window.py" line="190"/>
         <source>&amp;Settings…</source>
         <translation>الإ&amp;عدادات…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="184"/>
+        <location filename="../../triage_app/gui/main_window.py" line="191"/>
         <source>Re&amp;fresh</source>
         <translation>ت&amp;حديث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="185"/>
+        <location filename="../../triage_app/gui/main_window.py" line="192"/>
         <source>&amp;Quit</source>
         <translation>&amp;خروج</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="195"/>
+        <location filename="../../triage_app/gui/main_window.py" line="202"/>
         <source>&amp;View</source>
         <translation>&amp;عرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="227"/>
+        <location filename="../../triage_app/gui/main_window.py" line="234"/>
         <source>Open a case folder</source>
         <translation>فتح مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="230"/>
+        <location filename="../../triage_app/gui/main_window.py" line="237"/>
         <source>Not a case</source>
         <translation>ليس مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="231"/>
+        <location filename="../../triage_app/gui/main_window.py" line="238"/>
         <source>This folder holds no Qarina case.</source>
         <translation>لا يحتوي هذا المجلد على قضية من قرينة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="277"/>
+        <location filename="../../triage_app/gui/main_window.py" line="284"/>
         <source>Scan %1: %2 records</source>
         <translation>الفحص %1: %2 سجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="284"/>
+        <location filename="../../triage_app/gui/main_window.py" line="291"/>
         <source>Scan failed</source>
         <translation>فشل الفحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="306"/>
+        <location filename="../../triage_app/gui/main_window.py" line="313"/>
         <source>A scan is running</source>
         <translation>يجري فحص حاليًا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="307"/>
+        <location filename="../../triage_app/gui/main_window.py" line="314"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>إلغاء الفحص والإغلاق؟ تحتفظ القضية بما عُثر عليه، ويمكن استئناف الفحص لاحقًا بإضافة الأدلة نفسها مرة أخرى.</translation>
     </message>
@@ -955,87 +955,87 @@
 <context>
     <name>MessageModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
         <source>incoming</source>
         <translation>وارد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
         <source>outgoing</source>
         <translation>صادر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="304"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="284"/>
         <source>(unknown sender)</source>
         <translation>(مرسل غير معروف)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="305"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="285"/>
         <source>(no time)</source>
         <translation>(بلا وقت)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="306"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="286"/>
         <source>direction unknown</source>
         <translation>الاتجاه غير معروف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="289"/>
         <source>DELETED</source>
         <translation>محذوفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="297"/>
         <source>Attachments: %1</source>
         <translation>المرفقات: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="319"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="299"/>
         <source>Tags: %1</source>
         <translation>الوسوم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="329"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
         <source>Record: %1</source>
         <translation>السجل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="330"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="310"/>
         <source>Evidence: %1</source>
         <translation>الدليل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="331"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="311"/>
         <source>Path: %1</source>
         <translation>المسار: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="332"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="312"/>
         <source>Volume: %1</source>
         <translation>وحدة التخزين: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="333"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="313"/>
         <source>Parser: %1</source>
         <translation>المحلل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="334"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="314"/>
         <source>Table/row: %1</source>
         <translation>الجدول/الصف: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="335"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="315"/>
         <source>Source SHA-256: %1</source>
         <translation>SHA-256 للمصدر: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="336"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="316"/>
         <source>Time (UTC): %1</source>
         <translation>الوقت (UTC): %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="337"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
         <source>Stored time value: %1</source>
         <translation>قيمة الوقت المخزّنة: %1</translation>
     </message>
@@ -1103,72 +1103,72 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="90"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
         <source>New case</source>
         <translation>قضية جديدة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="99"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
         <source>Choose…</source>
         <translation>اختيار…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
         <source>Case number:</source>
         <translation>رقم القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
         <source>Examiner:</source>
         <translation>الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
         <source>Agency:</source>
         <translation>الجهة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
         <source>Report language:</source>
         <translation>لغة التقرير:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="110"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
         <source>Case folder:</source>
         <translation>مجلد القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="114"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="113"/>
         <source>Folder for the new case</source>
         <translation>مجلد القضية الجديدة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="130"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="129"/>
         <source>Choose a folder for the case.</source>
         <translation>اختر مجلدًا للقضية.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="132"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="131"/>
         <source>This folder already holds a case: open it from the start screen.</source>
         <translation>يحتوي هذا المجلد على قضية بالفعل: افتحها من شاشة البداية.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="134"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="133"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="136"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="135"/>
         <source>Enter the examiner&apos;s name.</source>
         <translation>أدخل اسم الفاحص.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="146"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="145"/>
         <source>The case was not created: %1</source>
         <translation>لم تُنشأ القضية: %1</translation>
     </message>
@@ -1359,78 +1359,78 @@
 <context>
     <name>RecordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="55"/>
+        <location filename="../../triage_app/gui/views/records.py" line="56"/>
         <source>Search (Arabic letters normalised)…</source>
         <translation>بحث (مع توحيد الحروف العربية)…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="77"/>
+        <location filename="../../triage_app/gui/views/records.py" line="78"/>
         <source>Select a record to see where it comes from.</source>
         <translation>اختر سجلًا لمعرفة مصدره.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="96"/>
+        <location filename="../../triage_app/gui/views/records.py" line="99"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="97"/>
+        <location filename="../../triage_app/gui/views/records.py" line="100"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="104"/>
+        <location filename="../../triage_app/gui/views/records.py" line="107"/>
         <source>Records</source>
         <translation>السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="133"/>
-        <source>This column cannot be sorted here (too many records to sort at each page): sort by time, or narrow the list with the search box first.</source>
-        <translation>لا يمكن ترتيب هذا العمود هنا (السجلات أكثر من أن تُرتَّب عند كل صفحة): رتّب حسب الوقت، أو ضيّق القائمة بمربع البحث أولًا.</translation>
+        <location filename="../../triage_app/gui/views/records.py" line="150"/>
+        <source>Sorting… (every record of the list)</source>
+        <translation>جارٍ الترتيب… (كل سجلات القائمة)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="156"/>
+        <location filename="../../triage_app/gui/views/records.py" line="168"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="161"/>
+        <location filename="../../triage_app/gui/views/records.py" line="173"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="166"/>
+        <location filename="../../triage_app/gui/views/records.py" line="178"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="186"/>
+        <location filename="../../triage_app/gui/views/records.py" line="198"/>
         <source>Provenance</source>
         <translation>المنشأ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="188"/>
+        <location filename="../../triage_app/gui/views/records.py" line="200"/>
         <source>Fields</source>
         <translation>الحقول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="195"/>
+        <location filename="../../triage_app/gui/views/records.py" line="207"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="212"/>
-        <location filename="../../triage_app/gui/views/records.py" line="219"/>
+        <location filename="../../triage_app/gui/views/records.py" line="224"/>
+        <location filename="../../triage_app/gui/views/records.py" line="231"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="213"/>
+        <location filename="../../triage_app/gui/views/records.py" line="225"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="220"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -1721,47 +1721,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="420"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="419"/>
         <source>Settings</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="425"/>
         <source>Examiner name:</source>
         <translation>اسم الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
         <source>Language:</source>
         <translation>اللغة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="428"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="432"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="431"/>
         <source>Time zone of this case:</source>
         <translation>المنطقة الزمنية لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="434"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="433"/>
         <source>Bundled rule packs:</source>
         <translation>حزم القواعد المضمّنة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="436"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="435"/>
         <source>Keyword lists:</source>
         <translation>قوائم الكلمات المفتاحية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="438"/>
         <source>Hash sets of this case:</source>
         <translation>مجموعات البصمات لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="455"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="454"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>
@@ -1822,52 +1822,52 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="290"/>
+        <location filename="../../triage_app/gui/views/records.py" line="302"/>
         <source>Timeline</source>
         <translation>التسلسل الزمني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="293"/>
+        <location filename="../../triage_app/gui/views/records.py" line="305"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="293"/>
+        <location filename="../../triage_app/gui/views/records.py" line="305"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="294"/>
+        <location filename="../../triage_app/gui/views/records.py" line="306"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="294"/>
+        <location filename="../../triage_app/gui/views/records.py" line="306"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="295"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="295"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="300"/>
+        <location filename="../../triage_app/gui/views/records.py" line="312"/>
         <source>All kinds</source>
         <translation>كل الأنواع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="307"/>
+        <location filename="../../triage_app/gui/views/records.py" line="319"/>
         <source>From</source>
         <translation>من</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="314"/>
+        <location filename="../../triage_app/gui/views/records.py" line="326"/>
         <source>to</source>
         <translation>إلى</translation>
     </message>
@@ -1875,42 +1875,42 @@
 <context>
     <name>WebView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="263"/>
+        <location filename="../../triage_app/gui/views/records.py" line="275"/>
         <source>Web history</source>
         <translation>سجل التصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="278"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="278"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
         <source>Title</source>
         <translation>العنوان</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Search term</source>
         <translation>عبارة البحث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Browser</source>
         <translation>المتصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="269"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>

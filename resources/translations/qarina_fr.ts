@@ -4,98 +4,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="224"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="223"/>
         <source>Add evidence</source>
         <translation>Ajouter des preuves</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
         <source>Add image or backup file(s)…</source>
         <translation>Ajouter des fichiers d&apos;image ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="231"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
         <source>Add extraction or backup folder…</source>
         <translation>Ajouter un répertoire d&apos;extraction ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Evidence</source>
         <translation>Preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="239"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Size</source>
         <translation>Taille</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
         <source>Backup password</source>
         <translation>Mot de passe de la sauvegarde</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="249"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
         <source>Check password</source>
         <translation>Vérifier le mot de passe</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="252"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="251"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>Cette sauvegarde est chiffrée&#xa0;: saisissez son mot de passe.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="262"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="261"/>
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="275"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="274"/>
         <source>Evidence files</source>
         <translation>Fichiers de preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="279"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="278"/>
         <source>Evidence folder</source>
         <translation>Répertoire de preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="288"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="392"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="287"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="391"/>
         <source>detecting…</source>
         <translation>détection…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="316"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="315"/>
         <source>cannot be read</source>
         <translation>illisible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="356"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="355"/>
         <source>Cannot be read: %1</source>
         <translation>Illisible&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="358"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="357"/>
         <source>Type: %1 (%2)</source>
         <translation>Type&#xa0;: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="361"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="360"/>
         <source>Size: %1</source>
         <translation>Taille&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="364"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="363"/>
         <source>Partitions found: %1 (untick those to leave out)</source>
-        <translation>Partitions trouvées : %1 (décochez celles à laisser de côté)</translation>
+        <translation>Partitions trouvées&#xa0;: %1 (décochez celles à laisser de côté)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="367"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="366"/>
         <source>Warning: %1</source>
         <translation>Avertissement&#xa0;: %1</translation>
     </message>
@@ -141,42 +141,42 @@
 <context>
     <name>CallsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="250"/>
+        <location filename="../../triage_app/gui/views/records.py" line="262"/>
         <source>Calls</source>
         <translation>Appels</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="265"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="265"/>
         <source>Direction</source>
         <translation>Sens</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Number</source>
         <translation>Numéro</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Seconds</source>
         <translation>Secondes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="255"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>App</source>
         <translation>Application</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="256"/>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
@@ -184,37 +184,37 @@
 <context>
     <name>ContactsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="236"/>
+        <location filename="../../triage_app/gui/views/records.py" line="248"/>
         <source>Contacts</source>
         <translation>Contacts</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="252"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="240"/>
+        <location filename="../../triage_app/gui/views/records.py" line="252"/>
         <source>Phones</source>
         <translation>Téléphones</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>E-mails</source>
         <translation>Courriels</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="241"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>App</source>
         <translation>Application</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Changed</source>
         <translation>Modifié</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="242"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
@@ -222,37 +222,37 @@
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
         <source>Conversation</source>
         <translation>Conversation</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Participants</source>
         <translation>Participants</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
         <source>App</source>
         <translation>Appli</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="168"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Last message</source>
         <translation>Dernier message</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="169"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Evidence</source>
         <translation>Preuve</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="211"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="189"/>
         <source>(no thread)</source>
         <translation>(hors conversation)</translation>
     </message>
@@ -638,37 +638,37 @@
 <context>
     <name>KeywordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="276"/>
+        <location filename="../../triage_app/gui/views/records.py" line="288"/>
         <source>Keyword hits</source>
         <translation>Occurrences de mots-clés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="292"/>
         <source>Keyword</source>
         <translation>Mot-clé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="292"/>
         <source>Context</source>
         <translation>Contexte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Pack</source>
         <translation>Jeu de règles</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Encoding</source>
         <translation>Encodage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="282"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Found in</source>
         <translation>Trouvé dans</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="282"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
@@ -804,82 +804,82 @@
         <translation>Qarina — dossier %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="177"/>
+        <location filename="../../triage_app/gui/main_window.py" line="184"/>
         <source>&amp;Case</source>
         <translation>&amp;Dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="179"/>
+        <location filename="../../triage_app/gui/main_window.py" line="186"/>
         <source>&amp;New case…</source>
         <translation>&amp;Nouveau dossier…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="180"/>
+        <location filename="../../triage_app/gui/main_window.py" line="187"/>
         <source>&amp;Open case…</source>
         <translation>&amp;Ouvrir un dossier…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="181"/>
+        <location filename="../../triage_app/gui/main_window.py" line="188"/>
         <source>&amp;Add evidence and scan…</source>
         <translation>&amp;Ajouter des preuves et analyser…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="182"/>
+        <location filename="../../triage_app/gui/main_window.py" line="189"/>
         <source>Export &amp;report…</source>
         <translation>Exporter un &amp;rapport…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="183"/>
+        <location filename="../../triage_app/gui/main_window.py" line="190"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="184"/>
+        <location filename="../../triage_app/gui/main_window.py" line="191"/>
         <source>Re&amp;fresh</source>
         <translation>Actuali&amp;ser</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="185"/>
+        <location filename="../../triage_app/gui/main_window.py" line="192"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="195"/>
+        <location filename="../../triage_app/gui/main_window.py" line="202"/>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="227"/>
+        <location filename="../../triage_app/gui/main_window.py" line="234"/>
         <source>Open a case folder</source>
         <translation>Ouvrir le répertoire d&apos;un dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="230"/>
+        <location filename="../../triage_app/gui/main_window.py" line="237"/>
         <source>Not a case</source>
         <translation>Pas un dossier Qarina</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="231"/>
+        <location filename="../../triage_app/gui/main_window.py" line="238"/>
         <source>This folder holds no Qarina case.</source>
         <translation>Ce répertoire ne contient aucun dossier Qarina.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="277"/>
+        <location filename="../../triage_app/gui/main_window.py" line="284"/>
         <source>Scan %1: %2 records</source>
         <translation>Analyse %1&#xa0;: %2 enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="284"/>
+        <location filename="../../triage_app/gui/main_window.py" line="291"/>
         <source>Scan failed</source>
         <translation>Échec de l&apos;analyse</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="306"/>
+        <location filename="../../triage_app/gui/main_window.py" line="313"/>
         <source>A scan is running</source>
         <translation>Une analyse est en cours</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="307"/>
+        <location filename="../../triage_app/gui/main_window.py" line="314"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>Annuler l&apos;analyse et fermer&#xa0;? Le dossier conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes preuves.</translation>
     </message>
@@ -955,87 +955,87 @@
 <context>
     <name>MessageModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
         <source>incoming</source>
         <translation>entrant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
         <source>outgoing</source>
         <translation>sortant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="304"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="284"/>
         <source>(unknown sender)</source>
         <translation>(expéditeur inconnu)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="305"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="285"/>
         <source>(no time)</source>
         <translation>(sans heure)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="306"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="286"/>
         <source>direction unknown</source>
         <translation>sens inconnu</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="289"/>
         <source>DELETED</source>
         <translation>SUPPRIMÉ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="297"/>
         <source>Attachments: %1</source>
         <translation>Pièces jointes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="319"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="299"/>
         <source>Tags: %1</source>
         <translation>Étiquettes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="329"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
         <source>Record: %1</source>
         <translation>Enregistrement&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="330"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="310"/>
         <source>Evidence: %1</source>
         <translation>Preuve&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="331"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="311"/>
         <source>Path: %1</source>
         <translation>Chemin&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="332"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="312"/>
         <source>Volume: %1</source>
         <translation>Volume&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="333"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="313"/>
         <source>Parser: %1</source>
         <translation>Analyseur&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="334"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="314"/>
         <source>Table/row: %1</source>
         <translation>Table/ligne&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="335"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="315"/>
         <source>Source SHA-256: %1</source>
         <translation>SHA-256 de la source&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="336"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="316"/>
         <source>Time (UTC): %1</source>
         <translation>Heure (UTC)&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="337"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
         <source>Stored time value: %1</source>
         <translation>Valeur horaire stockée&#xa0;: %1</translation>
     </message>
@@ -1103,72 +1103,72 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="90"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
         <source>New case</source>
         <translation>Nouveau dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="99"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
         <source>Case number:</source>
         <translation>Numéro de dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
         <source>Examiner:</source>
         <translation>Examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
         <source>Agency:</source>
         <translation>Service&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
         <source>Report language:</source>
         <translation>Langue du rapport&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="110"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
         <source>Case folder:</source>
         <translation>Répertoire du dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="114"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="113"/>
         <source>Folder for the new case</source>
         <translation>Répertoire du nouveau dossier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="130"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="129"/>
         <source>Choose a folder for the case.</source>
         <translation>Choisissez un répertoire pour le dossier.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="132"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="131"/>
         <source>This folder already holds a case: open it from the start screen.</source>
         <translation>Ce répertoire contient déjà un dossier&#xa0;: ouvrez-le depuis l&apos;écran d&apos;accueil.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="134"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="133"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="136"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="135"/>
         <source>Enter the examiner&apos;s name.</source>
         <translation>Saisissez le nom de l&apos;examinateur.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="146"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="145"/>
         <source>The case was not created: %1</source>
         <translation>Le dossier n&apos;a pas été créé&#xa0;: %1</translation>
     </message>
@@ -1359,78 +1359,78 @@
 <context>
     <name>RecordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="55"/>
+        <location filename="../../triage_app/gui/views/records.py" line="56"/>
         <source>Search (Arabic letters normalised)…</source>
         <translation>Rechercher (lettres arabes normalisées)…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="77"/>
+        <location filename="../../triage_app/gui/views/records.py" line="78"/>
         <source>Select a record to see where it comes from.</source>
         <translation>Sélectionnez un enregistrement pour voir sa provenance.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="96"/>
+        <location filename="../../triage_app/gui/views/records.py" line="99"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="97"/>
+        <location filename="../../triage_app/gui/views/records.py" line="100"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="104"/>
+        <location filename="../../triage_app/gui/views/records.py" line="107"/>
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="133"/>
-        <source>This column cannot be sorted here (too many records to sort at each page): sort by time, or narrow the list with the search box first.</source>
-        <translation>Cette colonne ne peut pas être triée ici (trop d’enregistrements à trier à chaque page)&#xa0;: triez par heure, ou réduisez d’abord la liste avec la recherche.</translation>
+        <location filename="../../triage_app/gui/views/records.py" line="150"/>
+        <source>Sorting… (every record of the list)</source>
+        <translation>Tri en cours… (tous les enregistrements de la liste)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="156"/>
+        <location filename="../../triage_app/gui/views/records.py" line="168"/>
         <source>Copy</source>
         <translation>Copier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="161"/>
+        <location filename="../../triage_app/gui/views/records.py" line="173"/>
         <source>Bookmark</source>
         <translation>Signet</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="166"/>
+        <location filename="../../triage_app/gui/views/records.py" line="178"/>
         <source>Tag…</source>
         <translation>Étiqueter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="186"/>
+        <location filename="../../triage_app/gui/views/records.py" line="198"/>
         <source>Provenance</source>
         <translation>Provenance</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="188"/>
+        <location filename="../../triage_app/gui/views/records.py" line="200"/>
         <source>Fields</source>
         <translation>Champs</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="195"/>
+        <location filename="../../triage_app/gui/views/records.py" line="207"/>
         <source>Tags</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="212"/>
-        <location filename="../../triage_app/gui/views/records.py" line="219"/>
+        <location filename="../../triage_app/gui/views/records.py" line="224"/>
+        <location filename="../../triage_app/gui/views/records.py" line="231"/>
         <source>Tag</source>
         <translation>Étiquette</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="213"/>
+        <location filename="../../triage_app/gui/views/records.py" line="225"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>Étiquette (par ex. suspect, victime)&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="220"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>Note (optional):</source>
         <translation>Note (facultative)&#xa0;:</translation>
     </message>
@@ -1721,47 +1721,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="420"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="419"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="425"/>
         <source>Examiner name:</source>
         <translation>Nom de l&apos;examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
         <source>Language:</source>
         <translation>Langue&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="428"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="432"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="431"/>
         <source>Time zone of this case:</source>
         <translation>Fuseau horaire de ce dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="434"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="433"/>
         <source>Bundled rule packs:</source>
         <translation>Jeux de règles fournis&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="436"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="435"/>
         <source>Keyword lists:</source>
         <translation>Listes de mots-clés&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="439"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="438"/>
         <source>Hash sets of this case:</source>
         <translation>Jeux d&apos;empreintes de ce dossier&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="455"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="454"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>
@@ -1822,52 +1822,52 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="290"/>
+        <location filename="../../triage_app/gui/views/records.py" line="302"/>
         <source>Timeline</source>
         <translation>Chronologie</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="293"/>
+        <location filename="../../triage_app/gui/views/records.py" line="305"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="293"/>
+        <location filename="../../triage_app/gui/views/records.py" line="305"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="294"/>
+        <location filename="../../triage_app/gui/views/records.py" line="306"/>
         <source>App</source>
         <translation>Application</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="294"/>
+        <location filename="../../triage_app/gui/views/records.py" line="306"/>
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="295"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>URL</source>
         <translation>URL</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="295"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="300"/>
+        <location filename="../../triage_app/gui/views/records.py" line="312"/>
         <source>All kinds</source>
         <translation>Tous les types</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="307"/>
+        <location filename="../../triage_app/gui/views/records.py" line="319"/>
         <source>From</source>
         <translation>Du</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="314"/>
+        <location filename="../../triage_app/gui/views/records.py" line="326"/>
         <source>to</source>
         <translation>au</translation>
     </message>
@@ -1875,42 +1875,42 @@
 <context>
     <name>WebView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="263"/>
+        <location filename="../../triage_app/gui/views/records.py" line="275"/>
         <source>Web history</source>
         <translation>Historique web</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="278"/>
         <source>Time</source>
         <translation>Heure</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="278"/>
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
         <source>URL</source>
         <translation>URL</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
         <source>Title</source>
         <translation>Titre</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Search term</source>
         <translation>Terme recherché</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Browser</source>
         <translation>Navigateur</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="269"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Source</source>
         <translation>Source</translation>
     </message>

@@ -2,8 +2,10 @@
 
 Qt asks `canFetchMore`/`fetchMore` as the user scrolls; each fetch is one indexed query of
 `browse.PAGE` rows, so a million-record kind opens as fast as a ten-record one and memory
-grows only with what was scrolled through. Sorting is by time (either direction) or record
-id, done by SQLite; the text filter is the Arabic-normalised full-text index.
+grows only with what was scrolled through. Sorting by time (either direction) follows an
+index; sorting by another column has none, so the ids in that order are computed once in a
+worker thread (`browse.ordered_ids`, a few seconds for a million records) and pages are read
+from that snapshot. The text filter is the Arabic-normalised full-text index.
 
 A loaded row keeps only its display strings (a tuple of str, which Python's cycle collector
 stops tracking): holding the decoded records instead made every full collection walk tens of
@@ -13,16 +15,26 @@ again by id when it is asked for (selection, tooltip).
 
 from __future__ import annotations
 
+import functools
 import json
+from array import array
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 
 from ..core import browse
 from ..core.export import artifact_records_by_id
 from ..report.tables import escape_controls
 from .casedata import CaseData
+from .tasks import CaseTask
 
 NOT_FIELDS = frozenset({"source", "kind", "id"})  # columns that are not a record's own field
 DISPLAY_LIMIT = 400  # characters in a cell; the details pane shows the whole value
@@ -64,6 +76,10 @@ def display(value: Any, limit: int = DISPLAY_LIMIT) -> str:
 
 
 class RecordTableModel(QAbstractTableModel):
+    sorted = Signal(int, object)  # generation, the ids in order or an exception (worker side)
+    sorting = Signal(bool)  # a sort by a field started (True) or ended (False)
+    failed = Signal(str)
+
     def __init__(
         self, case: CaseData, kinds: tuple[str, ...] | None, columns: list[Column],
         parent: Any = None,
@@ -80,6 +96,13 @@ class RecordTableModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self._after: browse.Key | None = None
         self._more = True
+        self._ids: array[int] | None = None  # the snapshot of a sort by a field
+        self._offset = 0  # where the next page starts in it
+        self._generation = 0
+        self._task: CaseTask | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self.sorted.connect(self._on_sorted)
 
     # -- what the view changes --------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -91,29 +114,74 @@ class RecordTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
-        self.rows, self._after, self._more = [], None, True
-        self.endResetModel()
+        """Read the first page again; a sort by a field is computed again first."""
+        if self.order.startswith("field:"):
+            self._resort()
+            return
+        self._stop_sort()
+        self._reset()
         if self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
 
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self.rows, self._after, self._more, self._offset = [], None, True, 0
+        self.endResetModel()
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """By time for the time column (index order), by a record field when the kind is small
-        enough for SQLite to sort per page (`can_sort`), else by record id."""
+        """By time for the time column (index order), by record id for columns that are not
+        a record field, else by that field (computed in a worker, see `_resort`)."""
         key = self.columns[column].key if 0 <= column < len(self.columns) else "id"
         if key == "time":
             self.order = "ts"
         else:
-            self.order = f"field:{key}" if self.can_sort(key) else "id"
+            self.order = "id" if key in NOT_FIELDS else f"field:{key}"
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
     def can_sort(self, key: str) -> bool:
-        if key == "time":
-            return True
-        if key in NOT_FIELDS:
-            return False
-        return self.total() <= browse.SORTABLE_ROWS
+        return key == "time" or key not in NOT_FIELDS
+
+    def sorting_now(self) -> bool:
+        return self._task is not None
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return bool(self._pool.waitForDone(msecs))
+
+    def _resort(self) -> None:
+        """Ask a worker for the ids in the new order; the table is empty until they come."""
+        self._stop_sort()
+        self._ids = None
+        self._reset()
+        self._more = False
+        job = functools.partial(
+            browse.ordered_ids, kinds=self.kinds, field=self.order[6:],
+            descending=self.descending, search=self.search, since=self.since, until=self.until,
+            dated_only=self.dated_only,
+        )  # fmt: skip
+        self._task = CaseTask(self.case, self.sorted, self._generation, job)
+        self.sorting.emit(True)
+        self._pool.start(self._task)
+
+    def _stop_sort(self) -> None:
+        """Interrupt a running sort; its answer, if it still comes, is dropped."""
+        self._generation += 1
+        if self._task is not None:
+            self._task.interrupt()
+            self._task = None
+            self.sorting.emit(False)
+
+    def _on_sorted(self, generation: int, result: Any) -> None:
+        if generation != self._generation:
+            return  # a sort that was asked again or replaced
+        self._task = None
+        self.sorting.emit(False)
+        if isinstance(result, Exception):
+            self.failed.emit(str(result))
+            return
+        self._ids = result
+        self._reset()
+        self.fetchMore(QModelIndex())
 
     def total(self) -> int:
         return browse.count(self.conn, self.kinds)
@@ -125,6 +193,9 @@ class RecordTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more:
             return
+        if self.order.startswith("field:"):
+            self._fetch_sorted()
+            return
         got = browse.page(
             self.conn, self.kinds, after=self._after, order=self.order,
             descending=self.descending, search=self.search, dated_only=self.dated_only,
@@ -135,6 +206,19 @@ class RecordTableModel(QAbstractTableModel):
             first = len(self.rows)
             self.beginInsertRows(QModelIndex(), first, first + len(got.records) - 1)
             self.rows += [self._row(record) for record in got.records]
+            self.endInsertRows()
+
+    def _fetch_sorted(self) -> None:
+        if self._ids is None:  # still sorting
+            return
+        ids = self._ids[self._offset : self._offset + browse.PAGE]
+        self._offset += len(ids)
+        self._more = self._offset < len(self._ids)
+        records = list(artifact_records_by_id(self.conn, ids))  # a record gone is left out
+        first = len(self.rows)
+        if records:
+            self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+            self.rows += [self._row(record) for record in records]
             self.endInsertRows()
 
     def _row(self, record: dict[str, Any]) -> Row:
@@ -191,4 +275,6 @@ class RecordTableModel(QAbstractTableModel):
         return found[0] if found else None
 
     def close(self) -> None:
+        self._stop_sort()
+        self.wait()
         self.conn.close()

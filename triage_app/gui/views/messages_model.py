@@ -8,10 +8,9 @@ painted as plain text with QTextLayout (never HTML), each block in its own direc
 
 from __future__ import annotations
 
-import logging
+import functools
 import sqlite3
 import unicodedata
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,7 +18,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
     QThreadPool,
     Signal,
@@ -28,8 +26,7 @@ from PySide6.QtCore import (
 from ...core import browse
 from ...core.export import ARTIFACT_SELECT, artifact_record
 from ..casedata import CaseData
-
-log = logging.getLogger(__name__)
+from ..tasks import CaseTask
 
 PAGE = browse.PAGE
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # the full export record (dict)
@@ -61,26 +58,6 @@ def absolute_alignment(text: str) -> Qt.AlignmentFlag:
     if text_direction(text) == Qt.LayoutDirection.LeftToRight:
         side = Qt.AlignmentFlag.AlignLeft
     return side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
-
-
-class _Task(QRunnable):
-    def __init__(self, model: PagedModel, generation: int, job: Callable[..., Any]) -> None:
-        super().__init__()
-        self._model, self._generation, self._job = model, generation, job
-
-    def run(self) -> None:
-        conn = self._model.case.connect()
-        try:
-            result: Any = self._job(conn)
-        except sqlite3.Error as exc:  # a locked or damaged case: the view says so
-            log.warning("messages page failed: %s", exc)
-            result = exc
-        finally:
-            conn.close()
-        try:
-            self._model.loaded.emit(self._generation, result)
-        except RuntimeError:  # the view was closed while the page loaded: nobody to tell
-            log.debug("messages page arrived after its view closed")
 
 
 class PagedModel(QAbstractTableModel):
@@ -116,7 +93,8 @@ class PagedModel(QAbstractTableModel):
             return
         self._busy = True
         after = self._after
-        self._pool.start(_Task(self, self._generation, lambda conn: self._page(conn, after)))
+        job = functools.partial(self._page, after=after)
+        self._pool.start(CaseTask(self.case, self.loaded, self._generation, job))
 
     def busy(self) -> bool:
         return self._busy

@@ -78,6 +78,8 @@ class RecordsView(QWidget):
             QCoreApplication.translate("RecordsView", "Select a record to see where it comes from.")
         )
         self._actions()
+        self.model.sorting.connect(self._sorting_shown)
+        self.model.failed.connect(self.details.setPlainText)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         self.extra_filters(top)
@@ -114,14 +116,16 @@ class RecordsView(QWidget):
     def live_refresh(self) -> None:
         """During a scan: show new records, unless the user is reading (a record selected
         or the table scrolled), who must not be moved."""
+        if self.model.order.startswith("field:"):
+            return  # a sorted snapshot: F5 sorts again with the new records
         at_top = self.table.verticalScrollBar().value() == 0
         if at_top and not self.table.selectionModel().hasSelection():
             self.model.reload()
 
     # -- internals ------------------------------------------------------------------------
     def _sorting(self) -> None:
-        """Sorted by time (index order, any size); by another column when the kind is small
-        enough for SQLite to sort it per page (up to `browse.SORTABLE_ROWS` records)."""
+        """Sorted by time (index order, any size) or by another column (sorted once in a
+        worker; the details pane says so meanwhile)."""
         keys = [c.key for c in self.model.columns]
         header = self.table.horizontalHeader()
         self._time_column = keys.index("time") if "time" in keys else -1
@@ -137,16 +141,16 @@ class RecordsView(QWidget):
             header.blockSignals(True)
             header.setSortIndicator(self._sorted_column, self.model_order())
             header.blockSignals(False)
-            self.details.setPlainText(
-                QCoreApplication.translate(
-                    "RecordsView",
-                    "This column cannot be sorted here (too many records to sort at each "
-                    "page): sort by time, or narrow the list with the search box first.",
-                )
-            )  # fmt: skip
             return
         self._sorted_column = section
         self.model.sort(section, order)
+
+    def _sorting_shown(self, running: bool) -> None:
+        self.details.setPlainText(
+            QCoreApplication.translate("RecordsView", "Sorting… (every record of the list)")
+            if running
+            else ""
+        )
 
     def model_order(self) -> Qt.SortOrder:
         descending = self.model.descending
@@ -331,10 +335,14 @@ class TimelineView(RecordsView):
         self.range_on.toggled.connect(lambda _: self.apply_range())
 
     def _span(self) -> tuple[QDateTime, QDateTime]:
-        """The first and last record times, in the case's zone (two index lookups)."""
-        row = self.case.conn.execute(
-            "SELECT min(ts), max(ts) FROM artifacts WHERE ts IS NOT NULL"
-        ).fetchone()
+        """The first and last record times, in the case's zone (two index lookups: SQLite
+        looks min() and max() up in an index only when each is a query of its own)."""
+        row = [
+            self.case.conn.execute(
+                f"SELECT {f}(ts) FROM artifacts WHERE ts IS NOT NULL"
+            ).fetchone()[0]
+            for f in ("min", "max")
+        ]
         bounds = []
         for value in row if row and row[0] else (None, None):
             moment = parse_iso(value) or datetime(1970, 1, 1, tzinfo=UTC)
