@@ -25,7 +25,7 @@ from fixtures_android import MESSAGES, make_mmssms
 from triage_app.cli import main
 from triage_app.core.casedb import connect
 from triage_app.core.engine import scan
-from triage_app.core.errors import EvidenceError, UnsupportedFormat
+from triage_app.core.errors import EvidenceError, PasswordNeeded, UnsupportedFormat
 from triage_app.core.evidence import open_evidence
 from triage_app.core.evidence.android_backup import AndroidBackupSource, device_path
 from triage_app.core.evidence.android_backup_crypto import _key_as_chars
@@ -188,9 +188,9 @@ def test_java_char_widening_of_key_bytes() -> None:
 
 def test_wrong_and_missing_password_are_clear_errors(tmp_path: Path) -> None:
     path = _write(tmp_path, make_ab(_tar({"apps/x/f/a": b"a"}), password="123456"))
-    with pytest.raises(EvidenceError, match=r"^wrong backup password$"):
+    with pytest.raises(PasswordNeeded, match=r"^wrong backup password$"):
         AndroidBackupSource(path, tmp_path / "work", "654321")
-    with pytest.raises(EvidenceError, match=r"password needed \(--password\)"):
+    with pytest.raises(PasswordNeeded, match=r"password needed \(--password\)"):
         AndroidBackupSource(path, tmp_path / "work")
     assert not list((tmp_path / "work").rglob("*.tar"))
 

@@ -338,3 +338,40 @@ def test_screenshot(qtbot: object, view: FilesView, direction: str) -> None:
         assert out.stat().st_size > 10_000
     finally:
         app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_encrypted_backup_preview_after_password(
+    qtbot: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An encrypted iTunes backup is unlocked again to preview one of its files: without the
+    password the preview says how to give it; given in Case › Backup password…, it reads."""
+    from PySide6.QtWidgets import QInputDialog
+    from test_ios_backup import CONTENT, make_backup
+
+    from triage_app.core.engine import ScanOptions
+    from triage_app.gui.passwords import ask_backup_password, encrypted_items
+
+    folder = make_backup(tmp_path / "backup", password="pw")
+    assert not scan(tmp_path / "case", [folder], ScanOptions(password="pw")).failed_evidence
+    case = CaseData(tmp_path / "case")
+    widget = FilesView(case)
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    sms = _walk(widget.model, "backup", "private", "var", "mobile", "Library", "SMS", "sms.db")
+    with qtbot.waitSignal(widget.preview_ready, timeout=10_000):  # type: ignore[attr-defined]
+        widget.select(sms)
+    shown = widget.hex_view.toPlainText()
+    assert "password needed" in shown and "Backup password" in shown
+    assert encrypted_items(case) == [(1, str(folder.resolve()))]
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("pw", True))
+    assert ask_backup_password(case, widget)
+    assert case.passwords == {str(folder.resolve()): "pw"}
+    assert case.passwords_by_id() == {1: "pw"}
+    with qtbot.waitSignal(widget.preview_ready, timeout=20_000):  # type: ignore[attr-defined]
+        widget.passwords_changed()
+    expected = CONTENT["Library/SMS/sms.db"]
+    assert widget.hex_view.toPlainText().startswith(
+        "00000000  " + " ".join(f"{b:02x}" for b in expected[:16])
+    )
+    widget.shutdown()
+    widget.model.close()
+    case.close()

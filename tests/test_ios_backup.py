@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.keywrap import aes_key_wrap
 
 from triage_app.core.casedb import connect
 from triage_app.core.engine import scan
-from triage_app.core.errors import EvidenceError, UnsupportedFormat
+from triage_app.core.errors import EvidenceError, PasswordNeeded, UnsupportedFormat
 from triage_app.core.evidence import open_evidence
 from triage_app.core.evidence.base import Entry
 from triage_app.core.evidence.directory import DirectorySource
@@ -288,9 +288,9 @@ def test_encrypted_content_reads_at_random_offsets(tmp_path: Path) -> None:
 
 def test_wrong_or_missing_password_is_a_clear_error(tmp_path: Path) -> None:
     folder = make_backup(tmp_path / "backup", ITEMS[:4], password="right")
-    with pytest.raises(EvidenceError, match=r"^wrong backup password$"):
+    with pytest.raises(PasswordNeeded, match=r"^wrong backup password$"):
         IosBackupSource(folder, tmp_path / "work", "wrong")
-    with pytest.raises(EvidenceError, match=r"password needed \(--password\)"):
+    with pytest.raises(PasswordNeeded, match=r"password needed \(--password\)"):
         open_evidence(folder, tmp_path / "work", CancelToken())
     source = open_evidence(folder, tmp_path / "work", CancelToken(), password="right")
     assert isinstance(source, IosBackupSource)

@@ -2,6 +2,31 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ar">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="38"/>
+        <location filename="../../triage_app/gui/passwords.py" line="45"/>
+        <location filename="../../triage_app/gui/passwords.py" line="52"/>
+        <source>Backup password</source>
+        <translation>كلمة مرور النسخة الاحتياطية</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="38"/>
+        <source>This case holds no encrypted backup.</source>
+        <translation>لا تحتوي هذه القضية على أي نسخة احتياطية مشفّرة.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="45"/>
+        <source>Encrypted backup:</source>
+        <translation>النسخة الاحتياطية المشفّرة:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="53"/>
+        <source>Password of %1 (kept in memory until the app closes):</source>
+        <translation>كلمة مرور %1 (تُحفظ في الذاكرة فقط حتى إغلاق التطبيق):</translation>
+    </message>
+</context>
+<context>
     <name>AddEvidenceDialog</name>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="223"/>
@@ -414,155 +439,160 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="186"/>
+        <location filename="../../triage_app/gui/views/files.py" line="102"/>
+        <source>enter it with Case › Backup password…</source>
+        <translation>أدخلها من القضية › كلمة مرور النسخة الاحتياطية…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="203"/>
         <source>Hex</source>
         <translation>ست عشري</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="187"/>
-        <location filename="../../triage_app/gui/views/files.py" line="364"/>
+        <location filename="../../triage_app/gui/views/files.py" line="204"/>
+        <location filename="../../triage_app/gui/views/files.py" line="386"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="214"/>
+        <location filename="../../triage_app/gui/views/files.py" line="231"/>
         <source>Copy path</source>
         <translation>نسخ المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="215"/>
+        <location filename="../../triage_app/gui/views/files.py" line="232"/>
         <source>Copy hashes</source>
         <translation>نسخ البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="216"/>
+        <location filename="../../triage_app/gui/views/files.py" line="233"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="217"/>
+        <location filename="../../triage_app/gui/views/files.py" line="234"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="234"/>
+        <location filename="../../triage_app/gui/views/files.py" line="251"/>
         <source>Files</source>
         <translation>الملفات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="294"/>
-        <location filename="../../triage_app/gui/views/files.py" line="298"/>
+        <location filename="../../triage_app/gui/views/files.py" line="316"/>
+        <location filename="../../triage_app/gui/views/files.py" line="320"/>
         <source>Path: %1</source>
         <translation>المسار: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="295"/>
+        <location filename="../../triage_app/gui/views/files.py" line="317"/>
         <source>Folder implied by the paths of its files (no entry of its own).</source>
         <translation>مجلد مستنتج من مسارات ملفاته (لا إدخال خاص به).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="299"/>
+        <location filename="../../triage_app/gui/views/files.py" line="321"/>
         <source>Size: %1 bytes</source>
         <translation>الحجم: %1 بايت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="300"/>
+        <location filename="../../triage_app/gui/views/files.py" line="322"/>
         <source>Kind: %1</source>
         <translation>النوع: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <location filename="../../triage_app/gui/views/files.py" line="323"/>
         <source>Deleted: %1</source>
         <translation>محذوف: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <location filename="../../triage_app/gui/views/files.py" line="323"/>
         <source>yes</source>
         <translation>نعم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <location filename="../../triage_app/gui/views/files.py" line="323"/>
         <source>no</source>
         <translation>لا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="304"/>
+        <location filename="../../triage_app/gui/views/files.py" line="326"/>
         <source>Modified</source>
         <translation>آخر تعديل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="305"/>
+        <location filename="../../triage_app/gui/views/files.py" line="327"/>
         <source>Accessed</source>
         <translation>آخر وصول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="306"/>
+        <location filename="../../triage_app/gui/views/files.py" line="328"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="307"/>
+        <location filename="../../triage_app/gui/views/files.py" line="329"/>
         <source>Created</source>
         <translation>الإنشاء</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="319"/>
+        <location filename="../../triage_app/gui/views/files.py" line="341"/>
         <source>Hash sets: %1</source>
         <translation>مجموعات البصمات: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="320"/>
+        <location filename="../../triage_app/gui/views/files.py" line="342"/>
         <source>Note: %1</source>
         <translation>ملاحظة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="321"/>
+        <location filename="../../triage_app/gui/views/files.py" line="343"/>
         <source>Error: %1</source>
         <translation>خطأ: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="326"/>
+        <location filename="../../triage_app/gui/views/files.py" line="348"/>
         <source>Tags: %1</source>
         <translation>الوسوم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="335"/>
+        <location filename="../../triage_app/gui/views/files.py" line="357"/>
         <source>Select a file to preview its first 64 KiB.</source>
         <translation>اختر ملفًا لمعاينة أول 64 كيلوبايت منه.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="338"/>
+        <location filename="../../triage_app/gui/views/files.py" line="360"/>
         <source>Reading…</source>
         <translation>جارٍ القراءة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="350"/>
+        <location filename="../../triage_app/gui/views/files.py" line="372"/>
         <source>This file cannot be read from its evidence: %1</source>
         <translation>تتعذّر قراءة هذا الملف من دليله: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="356"/>
+        <location filename="../../triage_app/gui/views/files.py" line="378"/>
         <source>(empty file)</source>
         <translation>(ملف فارغ)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="358"/>
+        <location filename="../../triage_app/gui/views/files.py" line="380"/>
         <source>Text (%1)</source>
         <translation>النص (%1)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="397"/>
-        <location filename="../../triage_app/gui/views/files.py" line="401"/>
+        <location filename="../../triage_app/gui/views/files.py" line="419"/>
+        <location filename="../../triage_app/gui/views/files.py" line="423"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="397"/>
+        <location filename="../../triage_app/gui/views/files.py" line="419"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية، ذو صلة):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="401"/>
+        <location filename="../../triage_app/gui/views/files.py" line="423"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -570,67 +600,67 @@
 <context>
     <name>HashSetPanel</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Category</source>
         <translation>الفئة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Format</source>
         <translation>الصيغة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Hashes</source>
         <translation>البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="404"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
         <source>Name of the set</source>
         <translation>اسم المجموعة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="407"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
         <source>Known bad</source>
         <translation>ضارة معروفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="408"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="413"/>
         <source>Known good</source>
         <translation>سليمة معروفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="414"/>
         <source>Other</source>
         <translation>أخرى</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="417"/>
         <source>Import…</source>
         <translation>استيراد…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="440"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="445"/>
         <source>Hash set file</source>
         <translation>ملف مجموعة البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="449"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="454"/>
         <source>Importing %1…</source>
         <translation>جارٍ استيراد %1…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="457"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="462"/>
         <source>%1 hashes imported, %2 matching file(s).</source>
         <translation>البصمات المستوردة: %1، الملفات المطابقة: %2.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="466"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="471"/>
         <source>Not imported: %1</source>
         <translation>لم يُستورد: %1</translation>
     </message>
@@ -830,56 +860,61 @@
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="190"/>
+        <source>&amp;Backup password…</source>
+        <translation>&amp;كلمة مرور النسخة الاحتياطية…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="191"/>
         <source>&amp;Settings…</source>
         <translation>الإ&amp;عدادات…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="191"/>
+        <location filename="../../triage_app/gui/main_window.py" line="192"/>
         <source>Re&amp;fresh</source>
         <translation>ت&amp;حديث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="192"/>
+        <location filename="../../triage_app/gui/main_window.py" line="193"/>
         <source>&amp;Quit</source>
         <translation>&amp;خروج</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="202"/>
+        <location filename="../../triage_app/gui/main_window.py" line="203"/>
         <source>&amp;View</source>
         <translation>&amp;عرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="234"/>
+        <location filename="../../triage_app/gui/main_window.py" line="235"/>
         <source>Open a case folder</source>
         <translation>فتح مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="237"/>
+        <location filename="../../triage_app/gui/main_window.py" line="238"/>
         <source>Not a case</source>
         <translation>ليس مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="238"/>
+        <location filename="../../triage_app/gui/main_window.py" line="239"/>
         <source>This folder holds no Qarina case.</source>
         <translation>لا يحتوي هذا المجلد على قضية من قرينة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="284"/>
+        <location filename="../../triage_app/gui/main_window.py" line="285"/>
         <source>Scan %1: %2 records</source>
         <translation>الفحص %1: %2 سجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="291"/>
+        <location filename="../../triage_app/gui/main_window.py" line="292"/>
         <source>Scan failed</source>
         <translation>فشل الفحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="313"/>
+        <location filename="../../triage_app/gui/main_window.py" line="324"/>
         <source>A scan is running</source>
         <translation>يجري فحص حاليًا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="314"/>
+        <location filename="../../triage_app/gui/main_window.py" line="325"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>إلغاء الفحص والإغلاق؟ تحتفظ القضية بما عُثر عليه، ويمكن استئناف الفحص لاحقًا بإضافة الأدلة نفسها مرة أخرى.</translation>
     </message>
@@ -1176,7 +1211,7 @@
 <context>
     <name>PackList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="331"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="336"/>
         <source>Rule packs cannot be loaded: %1</source>
         <translation>تعذّر تحميل حزم القواعد: %1</translation>
     </message>
@@ -1184,22 +1219,22 @@
 <context>
     <name>PathList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
         <source>Add…</source>
         <translation>إضافة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
         <source>Remove</source>
         <translation>إزالة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
         <source>Keyword lists</source>
         <translation>قوائم الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
         <source>Keyword lists (*.txt);;All files (*)</source>
         <translation>قوائم الكلمات المفتاحية (*.txt);;كل الملفات (*)</translation>
     </message>
@@ -1207,7 +1242,7 @@
 <context>
     <name>PhotosModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
         <source>sensitive: blurred</source>
         <translation>حساسة: مموّهة</translation>
     </message>
@@ -1215,135 +1250,135 @@
 <context>
     <name>PhotosView</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="293"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="300"/>
         <source>Select a photo to see its details.</source>
         <translation>اختر صورة لعرض تفاصيلها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="295"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="394"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="302"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
         <source>Reveal</source>
         <translation>إظهار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="296"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="303"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="297"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="304"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="298"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="395"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="305"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
         <source>Mark sensitive</source>
         <translation>تعليم كحساسة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="328"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="335"/>
         <source>Photos</source>
         <translation>الصور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="370"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="379"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="390"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="370"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية، ذو صلة):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="385"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="396"/>
         <source>%1 photos and videos</source>
         <translation>الصور ومقاطع الفيديو: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="394"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
         <source>Blur again</source>
         <translation>إعادة التمويه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="395"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
         <source>Not sensitive</source>
         <translation>غير حساسة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="418"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
         <source>Make</source>
         <translation>الشركة المصنّعة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="419"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
         <source>Model</source>
         <translation>الطراز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="420"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
         <source>Taken (camera clock)</source>
         <translation>وقت الالتقاط (ساعة الكاميرا)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="421"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="432"/>
         <source>Taken (case time zone)</source>
         <translation>وقت الالتقاط (المنطقة الزمنية للقضية)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="422"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="433"/>
         <source>Taken (UTC)</source>
         <translation>وقت الالتقاط (UTC)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="423"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
         <source>Latitude</source>
         <translation>خط العرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="424"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="435"/>
         <source>Longitude</source>
         <translation>خط الطول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="425"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="436"/>
         <source>Altitude (m)</source>
         <translation>الارتفاع (م)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="426"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="437"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="427"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="438"/>
         <source>Path</source>
         <translation>المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="428"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="439"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="440"/>
         <source>Record</source>
         <translation>السجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="441"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="442"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="445"/>
         <source>Thumbnail</source>
         <translation>الصورة المصغّرة</translation>
     </message>
@@ -1438,152 +1473,152 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="131"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
         <source>Export report</source>
         <translation>تصدير التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="138"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
         <source>Formats:</source>
         <translation>الصيغ:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="139"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
         <source>Records:</source>
         <translation>السجلات:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="141"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="145"/>
         <source>Report language:</source>
         <translation>لغة التقرير:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="146"/>
         <source>Redaction:</source>
         <translation>الحجب:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="147"/>
         <source>Output folder:</source>
         <translation>مجلد الإخراج:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
         <source>Manifest SHA-256:</source>
         <translation>بصمة SHA-256 للبيان:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="156"/>
         <source>Open folder</source>
         <translation>فتح المجلد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="162"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="166"/>
         <source>Write report</source>
         <translation>كتابة التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="175"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
         <source>HTML pages</source>
         <translation>صفحات HTML</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="176"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="180"/>
         <source>PDF</source>
         <translation>PDF</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="177"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="181"/>
         <source>CSV tables</source>
         <translation>جداول CSV</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="178"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="182"/>
         <source>Map (KML, GeoJSON)</source>
         <translation>الخريطة (KML، GeoJSON)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="183"/>
         <source>CASE/UCO (JSON-LD)</source>
         <translation>CASE/UCO (JSON-LD)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="198"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="202"/>
         <source>All records</source>
         <translation>كل السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="199"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="203"/>
         <source>Bookmarked and tagged</source>
         <translation>ذات الإشارات المرجعية والوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="200"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
         <source>With tags…</source>
         <translation>ذات الوسوم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="201"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="205"/>
         <source>Of kinds…</source>
         <translation>من الأنواع…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
         <source>suspect, victim</source>
         <translation>مشتبه به، ضحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
         <source>message, call, contact</source>
         <translation>message, call, contact</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="217"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="221"/>
         <source>None</source>
         <translation>بلا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="220"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>File…</source>
         <translation>ملف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
         <source>Redaction profile</source>
         <translation>ملف الحجب</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
         <source>Redaction profiles (*.json)</source>
         <translation>ملفات الحجب (*.json)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="233"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="237"/>
         <source>Choose…</source>
         <translation>اختيار…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="236"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="240"/>
         <source>Report folder</source>
         <translation>مجلد التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="257"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
         <source>Choose at least one format.</source>
         <translation>اختر صيغة واحدة على الأقل.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="267"/>
         <source>Writing the report… this can take a few minutes.</source>
         <translation>جارٍ كتابة التقرير… قد يستغرق ذلك بضع دقائق.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="275"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="280"/>
         <source>Report written: %1 (%2 files).</source>
         <translation>كُتب التقرير: %1 (عدد الملفات: %2).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="287"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="292"/>
         <source>The report was not written: %1</source>
         <translation>لم يُكتب التقرير: %1</translation>
     </message>

@@ -2,11 +2,36 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="38"/>
+        <location filename="../../triage_app/gui/passwords.py" line="45"/>
+        <location filename="../../triage_app/gui/passwords.py" line="52"/>
+        <source>Backup password</source>
+        <translation>Mot de passe de la sauvegarde</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="38"/>
+        <source>This case holds no encrypted backup.</source>
+        <translation>Cette affaire ne contient aucune sauvegarde chiffrée.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="45"/>
+        <source>Encrypted backup:</source>
+        <translation>Sauvegarde chiffrée&#xa0;:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/passwords.py" line="53"/>
+        <source>Password of %1 (kept in memory until the app closes):</source>
+        <translation>Mot de passe de %1 (gardé en mémoire jusqu’à la fermeture de l’application)&#xa0;:</translation>
+    </message>
+</context>
+<context>
     <name>AddEvidenceDialog</name>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="223"/>
         <source>Add evidence</source>
-        <translation>Ajouter des preuves</translation>
+        <translation>Ajouter des scellés</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="229"/>
@@ -21,7 +46,7 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="238"/>
         <source>Evidence</source>
-        <translation>Preuve</translation>
+        <translation>Scellé</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="238"/>
@@ -56,12 +81,12 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="274"/>
         <source>Evidence files</source>
-        <translation>Fichiers de preuve</translation>
+        <translation>Fichiers de scellé</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="278"/>
         <source>Evidence folder</source>
-        <translation>Répertoire de preuve</translation>
+        <translation>Répertoire de scellé</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="287"/>
@@ -105,7 +130,7 @@
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="166"/>
         <source>Every action on this case, hash-chained (check it with: qarina verify --case)</source>
-        <translation>Chaque action sur ce dossier, chaînée par empreintes (à vérifier avec&#xa0;: qarina verify --case)</translation>
+        <translation>Chaque action sur cette affaire, chaînée par empreintes (à vérifier avec&#xa0;: qarina verify --case)</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="173"/>
@@ -249,7 +274,7 @@
     <message>
         <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
         <source>Evidence</source>
-        <translation>Preuve</translation>
+        <translation>Scellé</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/messages_model.py" line="189"/>
@@ -305,7 +330,7 @@
         <location filename="../../triage_app/gui/views/overview.py" line="145"/>
         <location filename="../../triage_app/gui/views/overview.py" line="151"/>
         <source>Evidence</source>
-        <translation>Preuve</translation>
+        <translation>Scellé</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="145"/>
@@ -414,155 +439,160 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="186"/>
+        <location filename="../../triage_app/gui/views/files.py" line="102"/>
+        <source>enter it with Case › Backup password…</source>
+        <translation>saisissez-le dans Affaire › Mot de passe de sauvegarde…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/files.py" line="203"/>
         <source>Hex</source>
         <translation>Hexa</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="187"/>
-        <location filename="../../triage_app/gui/views/files.py" line="364"/>
+        <location filename="../../triage_app/gui/views/files.py" line="204"/>
+        <location filename="../../triage_app/gui/views/files.py" line="386"/>
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="214"/>
+        <location filename="../../triage_app/gui/views/files.py" line="231"/>
         <source>Copy path</source>
         <translation>Copier le chemin</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="215"/>
+        <location filename="../../triage_app/gui/views/files.py" line="232"/>
         <source>Copy hashes</source>
         <translation>Copier les empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="216"/>
+        <location filename="../../triage_app/gui/views/files.py" line="233"/>
         <source>Bookmark</source>
         <translation>Signet</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="217"/>
+        <location filename="../../triage_app/gui/views/files.py" line="234"/>
         <source>Tag…</source>
         <translation>Étiqueter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="234"/>
+        <location filename="../../triage_app/gui/views/files.py" line="251"/>
         <source>Files</source>
         <translation>Fichiers</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="294"/>
-        <location filename="../../triage_app/gui/views/files.py" line="298"/>
+        <location filename="../../triage_app/gui/views/files.py" line="316"/>
+        <location filename="../../triage_app/gui/views/files.py" line="320"/>
         <source>Path: %1</source>
         <translation>Chemin&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="295"/>
+        <location filename="../../triage_app/gui/views/files.py" line="317"/>
         <source>Folder implied by the paths of its files (no entry of its own).</source>
         <translation>Répertoire déduit des chemins de ses fichiers (sans entrée propre).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="299"/>
+        <location filename="../../triage_app/gui/views/files.py" line="321"/>
         <source>Size: %1 bytes</source>
         <translation>Taille&#xa0;: %1 octets</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="300"/>
+        <location filename="../../triage_app/gui/views/files.py" line="322"/>
         <source>Kind: %1</source>
         <translation>Type&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <location filename="../../triage_app/gui/views/files.py" line="323"/>
         <source>Deleted: %1</source>
         <translation>Supprimé&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <location filename="../../triage_app/gui/views/files.py" line="323"/>
         <source>yes</source>
         <translation>oui</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="301"/>
+        <location filename="../../triage_app/gui/views/files.py" line="323"/>
         <source>no</source>
         <translation>non</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="304"/>
+        <location filename="../../triage_app/gui/views/files.py" line="326"/>
         <source>Modified</source>
         <translation>Modifié</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="305"/>
+        <location filename="../../triage_app/gui/views/files.py" line="327"/>
         <source>Accessed</source>
         <translation>Accédé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="306"/>
+        <location filename="../../triage_app/gui/views/files.py" line="328"/>
         <source>Changed</source>
         <translation>Changé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="307"/>
+        <location filename="../../triage_app/gui/views/files.py" line="329"/>
         <source>Created</source>
         <translation>Créé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="319"/>
+        <location filename="../../triage_app/gui/views/files.py" line="341"/>
         <source>Hash sets: %1</source>
         <translation>Jeux d&apos;empreintes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="320"/>
+        <location filename="../../triage_app/gui/views/files.py" line="342"/>
         <source>Note: %1</source>
         <translation>Note&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="321"/>
+        <location filename="../../triage_app/gui/views/files.py" line="343"/>
         <source>Error: %1</source>
         <translation>Erreur&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="326"/>
+        <location filename="../../triage_app/gui/views/files.py" line="348"/>
         <source>Tags: %1</source>
         <translation>Étiquettes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="335"/>
+        <location filename="../../triage_app/gui/views/files.py" line="357"/>
         <source>Select a file to preview its first 64 KiB.</source>
         <translation>Sélectionnez un fichier pour afficher ses premiers 64 Kio.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="338"/>
+        <location filename="../../triage_app/gui/views/files.py" line="360"/>
         <source>Reading…</source>
         <translation>Lecture…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="350"/>
+        <location filename="../../triage_app/gui/views/files.py" line="372"/>
         <source>This file cannot be read from its evidence: %1</source>
-        <translation>Ce fichier ne peut pas être lu depuis sa preuve&#xa0;: %1</translation>
+        <translation>Ce fichier ne peut pas être lu depuis son scellé&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="356"/>
+        <location filename="../../triage_app/gui/views/files.py" line="378"/>
         <source>(empty file)</source>
         <translation>(fichier vide)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="358"/>
+        <location filename="../../triage_app/gui/views/files.py" line="380"/>
         <source>Text (%1)</source>
         <translation>Texte (%1)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="397"/>
-        <location filename="../../triage_app/gui/views/files.py" line="401"/>
+        <location filename="../../triage_app/gui/views/files.py" line="419"/>
+        <location filename="../../triage_app/gui/views/files.py" line="423"/>
         <source>Tag</source>
         <translation>Étiquette</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="397"/>
+        <location filename="../../triage_app/gui/views/files.py" line="419"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>Étiquette (par exemple suspect, victime, pertinent)&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="401"/>
+        <location filename="../../triage_app/gui/views/files.py" line="423"/>
         <source>Note (optional):</source>
         <translation>Note (facultative)&#xa0;:</translation>
     </message>
@@ -570,67 +600,67 @@
 <context>
     <name>HashSetPanel</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Category</source>
         <translation>Catégorie</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Format</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="400"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
         <source>Hashes</source>
         <translation>Empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="404"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
         <source>Name of the set</source>
         <translation>Nom du jeu</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="407"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
         <source>Known bad</source>
         <translation>Malveillants connus</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="408"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="413"/>
         <source>Known good</source>
         <translation>Légitimes connus</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="414"/>
         <source>Other</source>
         <translation>Autre</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="417"/>
         <source>Import…</source>
         <translation>Importer…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="440"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="445"/>
         <source>Hash set file</source>
         <translation>Fichier de jeu d&apos;empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="449"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="454"/>
         <source>Importing %1…</source>
         <translation>Importation de %1…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="457"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="462"/>
         <source>%1 hashes imported, %2 matching file(s).</source>
         <translation>%1 empreintes importées, %2 fichier(s) correspondant(s).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="466"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="471"/>
         <source>Not imported: %1</source>
         <translation>Non importé&#xa0;: %1</translation>
     </message>
@@ -678,7 +708,7 @@
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="71"/>
         <source>Identifiers found on two or more evidence items.</source>
-        <translation>Identifiants trouvés dans deux éléments de preuve ou plus.</translation>
+        <translation>Identifiants trouvés dans deux scellés ou plus.</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="85"/>
@@ -698,7 +728,7 @@
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="92"/>
         <source>Evidence items</source>
-        <translation>Éléments de preuve</translation>
+        <translation>Scellés</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="93"/>
@@ -708,7 +738,7 @@
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="100"/>
         <source>Evidence</source>
-        <translation>Preuve</translation>
+        <translation>Scellé</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/overview.py" line="100"/>
@@ -796,32 +826,32 @@
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="104"/>
         <source>Cannot open the case</source>
-        <translation>Impossible d&apos;ouvrir le dossier</translation>
+        <translation>Impossible d&apos;ouvrir l&apos;affaire</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="109"/>
         <source>Qarina — case %1</source>
-        <translation>Qarina — dossier %1</translation>
+        <translation>Qarina — affaire %1</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="184"/>
         <source>&amp;Case</source>
-        <translation>&amp;Dossier</translation>
+        <translation>&amp;Affaire</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="186"/>
         <source>&amp;New case…</source>
-        <translation>&amp;Nouveau dossier…</translation>
+        <translation>&amp;Nouvelle affaire…</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="187"/>
         <source>&amp;Open case…</source>
-        <translation>&amp;Ouvrir un dossier…</translation>
+        <translation>&amp;Ouvrir une affaire…</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="188"/>
         <source>&amp;Add evidence and scan…</source>
-        <translation>&amp;Ajouter des preuves et analyser…</translation>
+        <translation>&amp;Ajouter des scellés et analyser…</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="189"/>
@@ -830,58 +860,63 @@
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="190"/>
+        <source>&amp;Backup password…</source>
+        <translation>&amp;Mot de passe de sauvegarde…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="191"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="191"/>
+        <location filename="../../triage_app/gui/main_window.py" line="192"/>
         <source>Re&amp;fresh</source>
         <translation>Actuali&amp;ser</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="192"/>
+        <location filename="../../triage_app/gui/main_window.py" line="193"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="202"/>
+        <location filename="../../triage_app/gui/main_window.py" line="203"/>
         <source>&amp;View</source>
-        <translation>&amp;Affichage</translation>
+        <translation>Affic&amp;hage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="234"/>
+        <location filename="../../triage_app/gui/main_window.py" line="235"/>
         <source>Open a case folder</source>
-        <translation>Ouvrir le répertoire d&apos;un dossier</translation>
-    </message>
-    <message>
-        <location filename="../../triage_app/gui/main_window.py" line="237"/>
-        <source>Not a case</source>
-        <translation>Pas un dossier Qarina</translation>
+        <translation>Ouvrir le répertoire d&apos;une affaire</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/main_window.py" line="238"/>
-        <source>This folder holds no Qarina case.</source>
-        <translation>Ce répertoire ne contient aucun dossier Qarina.</translation>
+        <source>Not a case</source>
+        <translation>Pas une affaire Qarina</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="284"/>
+        <location filename="../../triage_app/gui/main_window.py" line="239"/>
+        <source>This folder holds no Qarina case.</source>
+        <translation>Ce répertoire ne contient aucune affaire Qarina.</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="285"/>
         <source>Scan %1: %2 records</source>
         <translation>Analyse %1&#xa0;: %2 enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="291"/>
+        <location filename="../../triage_app/gui/main_window.py" line="292"/>
         <source>Scan failed</source>
         <translation>Échec de l&apos;analyse</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="313"/>
+        <location filename="../../triage_app/gui/main_window.py" line="324"/>
         <source>A scan is running</source>
         <translation>Une analyse est en cours</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="314"/>
+        <location filename="../../triage_app/gui/main_window.py" line="325"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
-        <translation>Annuler l&apos;analyse et fermer&#xa0;? Le dossier conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes preuves.</translation>
+        <translation>Annuler l&apos;analyse et fermer&#xa0;? L&apos;affaire conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes scellés.</translation>
     </message>
 </context>
 <context>
@@ -1002,7 +1037,7 @@
     <message>
         <location filename="../../triage_app/gui/views/messages_model.py" line="310"/>
         <source>Evidence: %1</source>
-        <translation>Preuve&#xa0;: %1</translation>
+        <translation>Scellé&#xa0;: %1</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/views/messages_model.py" line="311"/>
@@ -1105,7 +1140,7 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="89"/>
         <source>New case</source>
-        <translation>Nouveau dossier</translation>
+        <translation>Nouvelle affaire</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="98"/>
@@ -1115,7 +1150,7 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="104"/>
         <source>Case number:</source>
-        <translation>Numéro de dossier&#xa0;:</translation>
+        <translation>Numéro d&apos;affaire&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="105"/>
@@ -1140,22 +1175,22 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="109"/>
         <source>Case folder:</source>
-        <translation>Répertoire du dossier&#xa0;:</translation>
+        <translation>Répertoire de l&apos;affaire&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="113"/>
         <source>Folder for the new case</source>
-        <translation>Répertoire du nouveau dossier</translation>
+        <translation>Répertoire de la nouvelle affaire</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="129"/>
         <source>Choose a folder for the case.</source>
-        <translation>Choisissez un répertoire pour le dossier.</translation>
+        <translation>Choisissez un répertoire pour l&apos;affaire.</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="131"/>
         <source>This folder already holds a case: open it from the start screen.</source>
-        <translation>Ce répertoire contient déjà un dossier&#xa0;: ouvrez-le depuis l&apos;écran d&apos;accueil.</translation>
+        <translation>Ce répertoire contient déjà une affaire&#xa0;: ouvrez-la depuis l&apos;écran d&apos;accueil.</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="133"/>
@@ -1170,13 +1205,13 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="145"/>
         <source>The case was not created: %1</source>
-        <translation>Le dossier n&apos;a pas été créé&#xa0;: %1</translation>
+        <translation>L&apos;affaire n&apos;a pas été créée&#xa0;: %1</translation>
     </message>
 </context>
 <context>
     <name>PackList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="331"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="336"/>
         <source>Rule packs cannot be loaded: %1</source>
         <translation>Impossible de charger les jeux de règles&#xa0;: %1</translation>
     </message>
@@ -1184,22 +1219,22 @@
 <context>
     <name>PathList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
         <source>Add…</source>
         <translation>Ajouter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="362"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
         <source>Remove</source>
         <translation>Retirer</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
         <source>Keyword lists</source>
         <translation>Listes de mots-clés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="376"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
         <source>Keyword lists (*.txt);;All files (*)</source>
         <translation>Listes de mots-clés (*.txt);;Tous les fichiers (*)</translation>
     </message>
@@ -1207,7 +1242,7 @@
 <context>
     <name>PhotosModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
         <source>sensitive: blurred</source>
         <translation>sensible&#xa0;: floutée</translation>
     </message>
@@ -1215,135 +1250,135 @@
 <context>
     <name>PhotosView</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="293"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="300"/>
         <source>Select a photo to see its details.</source>
         <translation>Sélectionnez une photo pour voir ses détails.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="295"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="394"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="302"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
         <source>Reveal</source>
         <translation>Afficher</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="296"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="303"/>
         <source>Tag…</source>
         <translation>Étiqueter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="297"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="304"/>
         <source>Bookmark</source>
         <translation>Signet</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="298"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="395"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="305"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
         <source>Mark sensitive</source>
         <translation>Marquer comme sensible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="328"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="335"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="370"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="379"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="390"/>
         <source>Tag</source>
         <translation>Étiquette</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="370"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>Étiquette (par exemple suspect, victime, pertinent)&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="385"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="396"/>
         <source>%1 photos and videos</source>
         <translation>%1 photos et vidéos</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="394"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
         <source>Blur again</source>
         <translation>Flouter à nouveau</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="395"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
         <source>Not sensitive</source>
         <translation>Non sensible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="418"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
         <source>Make</source>
         <translation>Fabricant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="419"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
         <source>Model</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="420"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
         <source>Taken (camera clock)</source>
         <translation>Prise (horloge de l&apos;appareil)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="421"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="432"/>
         <source>Taken (case time zone)</source>
-        <translation>Prise (fuseau du dossier)</translation>
+        <translation>Prise (fuseau de l&apos;affaire)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="422"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="433"/>
         <source>Taken (UTC)</source>
         <translation>Prise (UTC)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="423"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
         <source>Latitude</source>
         <translation>Latitude</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="424"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="435"/>
         <source>Longitude</source>
         <translation>Longitude</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="425"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="436"/>
         <source>Altitude (m)</source>
         <translation>Altitude (m)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="426"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="437"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="427"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="438"/>
         <source>Path</source>
         <translation>Chemin</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="428"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="439"/>
         <source>Evidence</source>
-        <translation>Preuve</translation>
+        <translation>Scellé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="440"/>
         <source>Record</source>
         <translation>Enregistrement</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="441"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="442"/>
         <source>Tags</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="445"/>
         <source>Thumbnail</source>
         <translation>Miniature</translation>
     </message>
@@ -1438,152 +1473,152 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="131"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
         <source>Export report</source>
         <translation>Exporter le rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="138"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
         <source>Formats:</source>
         <translation>Formats&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="139"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
         <source>Records:</source>
         <translation>Enregistrements&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="141"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="145"/>
         <source>Report language:</source>
         <translation>Langue du rapport&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="146"/>
         <source>Redaction:</source>
         <translation>Caviardage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="147"/>
         <source>Output folder:</source>
         <translation>Répertoire de sortie&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
         <source>Manifest SHA-256:</source>
         <translation>SHA-256 du manifeste&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="156"/>
         <source>Open folder</source>
         <translation>Ouvrir le répertoire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="162"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="166"/>
         <source>Write report</source>
         <translation>Écrire le rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="175"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
         <source>HTML pages</source>
         <translation>Pages HTML</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="176"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="180"/>
         <source>PDF</source>
         <translation>PDF</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="177"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="181"/>
         <source>CSV tables</source>
         <translation>Tableaux CSV</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="178"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="182"/>
         <source>Map (KML, GeoJSON)</source>
         <translation>Carte (KML, GeoJSON)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="183"/>
         <source>CASE/UCO (JSON-LD)</source>
         <translation>CASE/UCO (JSON-LD)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="198"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="202"/>
         <source>All records</source>
         <translation>Tous les enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="199"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="203"/>
         <source>Bookmarked and tagged</source>
         <translation>Avec signets et étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="200"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
         <source>With tags…</source>
         <translation>Avec les étiquettes…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="201"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="205"/>
         <source>Of kinds…</source>
         <translation>Des types…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
         <source>suspect, victim</source>
         <translation>suspect, victime</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
         <source>message, call, contact</source>
         <translation>message, call, contact</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="217"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="221"/>
         <source>None</source>
         <translation>Aucun</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="220"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>File…</source>
         <translation>Fichier…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
         <source>Redaction profile</source>
         <translation>Profil de caviardage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
         <source>Redaction profiles (*.json)</source>
         <translation>Profils de caviardage (*.json)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="233"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="237"/>
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="236"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="240"/>
         <source>Report folder</source>
         <translation>Répertoire du rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="257"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
         <source>Choose at least one format.</source>
         <translation>Choisissez au moins un format.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="267"/>
         <source>Writing the report… this can take a few minutes.</source>
         <translation>Écriture du rapport… cela peut prendre quelques minutes.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="275"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="280"/>
         <source>Report written: %1 (%2 files).</source>
         <translation>Rapport écrit&#xa0;: %1 (%2 fichiers).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="287"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="292"/>
         <source>The report was not written: %1</source>
         <translation>Le rapport n&apos;a pas été écrit&#xa0;: %1</translation>
     </message>
@@ -1645,7 +1680,7 @@
     <message>
         <location filename="../../triage_app/gui/scan.py" line="243"/>
         <source>Opening evidence…</source>
-        <translation>Ouverture des preuves…</translation>
+        <translation>Ouverture des scellés…</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/scan.py" line="244"/>
@@ -1705,7 +1740,7 @@
     <message>
         <location filename="../../triage_app/gui/scan.py" line="295"/>
         <source>Scan finished; %1 evidence item(s) NOT read or verified.</source>
-        <translation>Analyse terminée&#xa0;; %1 élément(s) de preuve NON lu(s) ou NON vérifié(s).</translation>
+        <translation>Analyse terminée&#xa0;; %1 scellé(s) NON lu(s) ou NON vérifié(s).</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/scan.py" line="298"/>
@@ -1743,7 +1778,7 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="431"/>
         <source>Time zone of this case:</source>
-        <translation>Fuseau horaire de ce dossier&#xa0;:</translation>
+        <translation>Fuseau horaire de cette affaire&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="433"/>
@@ -1758,7 +1793,7 @@
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="438"/>
         <source>Hash sets of this case:</source>
-        <translation>Jeux d&apos;empreintes de ce dossier&#xa0;:</translation>
+        <translation>Jeux d&apos;empreintes de cette affaire&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/dialogs.py" line="454"/>
@@ -1781,42 +1816,42 @@
     <message>
         <location filename="../../triage_app/gui/start.py" line="70"/>
         <source>New case…</source>
-        <translation>Nouveau dossier…</translation>
+        <translation>Nouvelle affaire…</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="71"/>
         <source>Open case…</source>
-        <translation>Ouvrir un dossier…</translation>
+        <translation>Ouvrir une affaire…</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="72"/>
         <source>Open the workshop sample case</source>
-        <translation>Ouvrir le dossier d&apos;exemple de l&apos;atelier</translation>
+        <translation>Ouvrir l&apos;affaire d&apos;exemple de l&apos;atelier</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="84"/>
         <source>No recent cases yet.</source>
-        <translation>Aucun dossier récent pour l&apos;instant.</translation>
+        <translation>Aucune affaire récente pour l&apos;instant.</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="91"/>
         <source>Recent cases</source>
-        <translation>Dossiers récents</translation>
+        <translation>Affaires récentes</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="108"/>
         <source>This case folder is not available (moved or removed).</source>
-        <translation>Le répertoire de ce dossier n&apos;est pas disponible (déplacé ou supprimé).</translation>
+        <translation>Le répertoire de cette affaire n&apos;est pas disponible (déplacé ou supprimé).</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="118"/>
         <source>No sample case yet: it arrives with the command `qarina sample`.</source>
-        <translation>Pas encore de dossier d&apos;exemple&#xa0;: il est créé par la commande `qarina sample`.</translation>
+        <translation>Pas encore d&apos;affaire d&apos;exemple&#xa0;: elle est créée par la commande `qarina sample`.</translation>
     </message>
     <message>
         <location filename="../../triage_app/gui/start.py" line="126"/>
         <source>Open case folder</source>
-        <translation>Ouvrir le répertoire du dossier</translation>
+        <translation>Ouvrir le répertoire de l&apos;affaire</translation>
     </message>
 </context>
 <context>

@@ -19,6 +19,10 @@ class IncompleteEvidence(EvidenceError):
     """Part of the evidence is missing (e.g. an E01 segment or split raw part)."""
 
 
+class PasswordNeeded(EvidenceError):
+    """An encrypted backup was given no password, or a wrong one."""
+
+
 class VerificationFailed(EvidenceError):
     """Stored acquisition hashes do not match the data that was read."""
 

@@ -26,10 +26,20 @@ class CaseData:
         Case.open(self.dir, create=False).close()
         self.conn = self.connect()
         self.zone = self._zone()
+        # Backup passwords typed in this session, by evidence identity (its resolved path):
+        # in memory only, never written to the case or the settings (see `passwords.py`).
+        self.passwords: dict[str, str] = {}
 
     def connect(self) -> sqlite3.Connection:
         """A new read-only connection (one per thread)."""
         return connect(self.dir / DB_NAME, readonly=True)
+
+    def passwords_by_id(self, conn: sqlite3.Connection | None = None) -> dict[int, str]:
+        """The session's backup passwords by evidence id (`conn`: the caller thread's own)."""
+        if not self.passwords:
+            return {}
+        rows = (conn or self.conn).execute("SELECT id, identity FROM evidence")
+        return {int(i): self.passwords[p] for i, p in rows if p in self.passwords}
 
     def info(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT key, value FROM case_info")}

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
             (self.tr("&Open case…"), QKeySequence.StandardKey.Open, self.choose_case),
             (self.tr("&Add evidence and scan…"), QKeySequence("Ctrl+E"), self.add_evidence),
             (self.tr("Export &report…"), QKeySequence("Ctrl+R"), self.export_report),
+            (self.tr("&Backup password…"), QKeySequence(), self.backup_password),
             (self.tr("&Settings…"), QKeySequence.StandardKey.Preferences, self.settings),
             (self.tr("Re&fresh"), QKeySequence.StandardKey.Refresh, self.refresh),
             (self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close),
@@ -295,7 +296,17 @@ class MainWindow(QMainWindow):
             return
         from .dialogs import ReportDialog
 
-        ReportDialog(self.case.dir, self).exec()
+        ReportDialog(self.case.dir, self, passwords=self.case.passwords_by_id()).exec()
+
+    def backup_password(self) -> None:
+        """A password for an encrypted backup, for previews, thumbnails and reports."""
+        from .passwords import ask_backup_password
+
+        if self.case is None or not ask_backup_password(self.case, self):
+            return
+        for view in self.views.values():
+            if hasattr(view, "passwords_changed"):
+                view.passwords_changed()
 
     def settings(self) -> None:
         from .dialogs import SettingsDialog

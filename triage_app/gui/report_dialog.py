@@ -125,9 +125,13 @@ class ReportDialog(QDialog):
 
     report_written = Signal(object)  # report.build.ReportResult
 
-    def __init__(self, case_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, case_dir: Path, parent: QWidget | None = None,
+        passwords: dict[int, str] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.case_dir = Path(case_dir)
+        self.passwords = passwords  # encrypted backups' passwords, for the report's thumbnails
         self.setWindowTitle(self.tr("Export report"))
         self.result_value: ReportResult | None = None
         self._task: Task | None = None
@@ -248,6 +252,7 @@ class ReportDialog(QDialog):
             selection=selection,
             lang=str(self.language.currentData()),
             redact=None if redact == "none" else redact,
+            passwords=self.passwords,
         )
 
     def start(self) -> None:

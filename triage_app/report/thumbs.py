@@ -41,7 +41,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from ..core.errors import Cancelled, EvidenceError
+from ..core.errors import Cancelled, EvidenceError, PasswordNeeded
 from ..core.evidence import open_evidence
 from ..core.evidence.base import EvidenceSource
 from ..core.models import Locator
@@ -133,6 +133,8 @@ class _Sources:
             return open_evidence(Path(row[0]), self._case_dir / "work", self._cancel, password)
         except Cancelled:
             raise
+        except PasswordNeeded as exc:
+            raise _Problem(f"encrypted backup: {exc}") from exc
         except EvidenceError as exc:
             raise _Problem(_short(f"evidence could not be opened: {exc}")) from exc
         except Exception as exc:

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ..errors import EvidenceError, UnsupportedFormat
+from ..errors import EvidenceError, PasswordNeeded, UnsupportedFormat
 
 MAGIC = b"ANDROID BACKUP\n"
 KNOWN_VERSIONS = range(1, 6)
@@ -163,7 +163,7 @@ def _try_password(h: AbHeader, secret: bytes) -> tuple[bytes, bytes] | None:
 def unlock(h: AbHeader, password: str | None) -> tuple[bytes, bytes]:
     """(master key, master IV) of an encrypted backup, or a clear error."""
     if password is None:
-        raise EvidenceError("encrypted Android backup: password needed (--password)")
+        raise PasswordNeeded("encrypted Android backup: password needed (--password)")
     first, second = _java_chars_utf8, _java_chars_8bit
     if h.version == 1:
         first, second = second, first
@@ -172,7 +172,7 @@ def unlock(h: AbHeader, password: str | None) -> tuple[bytes, bytes]:
         keys = _try_password(h, secret)
         if keys is not None:
             return keys
-    raise EvidenceError("wrong backup password")
+    raise PasswordNeeded("wrong backup password")
 
 
 class PayloadStream(io.RawIOBase):

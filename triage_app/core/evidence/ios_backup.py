@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers.expat import ExpatError
 
-from ..errors import EvidenceError
+from ..errors import EvidenceError, PasswordNeeded
 from ..models import FileRef, Locator, VolumeInfo
 from ..progress import CancelToken
 from ..timeconv import iso
@@ -142,7 +142,7 @@ class IosBackupSource(EvidenceSource):
 
     def _unlock(self, manifest_plist: dict[str, Any], password: str | None) -> None:
         if password is None:
-            raise EvidenceError("encrypted iTunes backup: password needed (--password)")
+            raise PasswordNeeded("encrypted iTunes backup: password needed (--password)")
         keybag, wrapped = manifest_plist.get("BackupKeyBag"), manifest_plist.get("ManifestKey")
         if not isinstance(keybag, bytes) or not isinstance(wrapped, bytes):
             raise EvidenceError("encrypted backup: Manifest.plist has no BackupKeyBag/ManifestKey")

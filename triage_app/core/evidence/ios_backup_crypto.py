@@ -23,7 +23,7 @@ from typing import BinaryIO
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from iphone_backup_decrypt import utils as ibd
 
-from ..errors import EvidenceError
+from ..errors import EvidenceError, PasswordNeeded
 from .base import ReadAtStream
 from .directory import open_readonly
 
@@ -41,7 +41,7 @@ class BackupKeys:
         except _KEYBAG_ERRORS as exc:
             raise EvidenceError(f"unreadable backup keybag in Manifest.plist: {exc}") from exc
         if not unlocked:
-            raise EvidenceError("wrong backup password")
+            raise PasswordNeeded("wrong backup password")
 
     def unwrap(self, class_and_key: bytes) -> bytes:
         """A file or manifest key from its `<class, 4 bytes LE><wrapped key>` form."""

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QObject,
     QRunnable,
@@ -38,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import Cancelled, EvidenceError
+from ...core.errors import Cancelled, EvidenceError, PasswordNeeded
 from ...core.evidence import open_evidence
 from ...core.evidence.base import EvidenceSource
 from ...core.models import Locator
@@ -61,9 +63,13 @@ def _chain(locator: str) -> str:
 class _Sources:
     """Evidence sources of the preview thread, each opened once; a failure keeps its reason."""
 
-    def __init__(self, case_dir: Path, identities: dict[int, str], cancel: CancelToken) -> None:
+    def __init__(
+        self, case_dir: Path, identities: dict[int, str], passwords: Mapping[str, str],
+        cancel: CancelToken,
+    ) -> None:  # fmt: skip
         self._case_dir = case_dir
         self._identities = identities
+        self._passwords = passwords  # the session's backup passwords, by identity
         self._cancel = cancel
         self._lock = threading.Lock()
         self._open: dict[int, EvidenceSource] = {}
@@ -89,8 +95,14 @@ class _Sources:
                 if identity is None:
                     raise EvidenceError("evidence item not in the case")
                 self._open[evidence_id] = open_evidence(
-                    Path(identity), self._case_dir / "work", self._cancel
+                    Path(identity), self._case_dir / "work", self._cancel,
+                    self._passwords.get(identity),
+                )  # fmt: skip
+            except PasswordNeeded as exc:
+                hint = QCoreApplication.translate(
+                    "FilesView", "enter it with Case › Backup password…"
                 )
+                self._failed[evidence_id] = f"{exc} — {hint}"
             except EvidenceError as exc:
                 self._failed[evidence_id] = str(exc)
             except OSError as exc:
@@ -98,6 +110,11 @@ class _Sources:
         if evidence_id in self._failed:
             raise EvidenceError(self._failed[evidence_id])
         return self._open[evidence_id]
+
+    def forget_failures(self) -> None:
+        """Try the items that failed again (a password was given)."""
+        with self._lock:
+            self._failed.clear()
 
     def close(self) -> None:
         with self._lock:
@@ -162,7 +179,7 @@ class FilesView(QWidget):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         identities = {n.evidence_id: str(n.data["identity"]) for n in self.model.root.children}
-        self._sources = _Sources(case.dir, identities, self._closing)
+        self._sources = _Sources(case.dir, identities, case.passwords, self._closing)
         self._signals = _Signals(self)
         self._signals.done.connect(self._show_preview)
         self._build()
@@ -173,8 +190,10 @@ class FilesView(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setItemDelegate(_IsolatingDelegate(self.tree))
+        header = self.tree.header()
         for column, width in enumerate((230, 60, 70, 165, 110, 90)):
-            self.tree.setColumnWidth(column, width)
+            # Never narrower than its title, which is longer in French ("Supprimé").
+            self.tree.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.details = self._text_pane()
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
@@ -243,6 +262,11 @@ class FilesView(QWidget):
         self.model.refresh()
         for n in self.model.root.children:
             self._sources._identities.setdefault(n.evidence_id, str(n.data["identity"]))
+
+    def passwords_changed(self) -> None:
+        """A backup password was given: read the evidence that needed it again."""
+        self._sources.forget_failures()
+        self._start_preview(self.current())
 
     # --- selection -------------------------------------------------------------------------
     def current(self) -> Node | None:

@@ -107,8 +107,9 @@ class _ThumbJob(QRunnable):
             conn = self._case.connect()
             try:
                 made = write_thumbnails(
-                    self._case.dir, conn, todo, self._out, max_side=THUMB_SIDE, cancel=self._cancel
-                )
+                    self._case.dir, conn, todo, self._out, max_side=THUMB_SIDE,
+                    passwords=self._case.passwords_by_id(conn), cancel=self._cancel,
+                )  # fmt: skip
             finally:
                 conn.close()
             results.update(made)
@@ -262,6 +263,12 @@ class PhotosModel(QAbstractListModel):
         self._more = True
         self.reload_tags()
 
+    def retry_problems(self) -> None:
+        """Ask again for the thumbnails that could not be made (a password was given)."""
+        if self._problems:
+            self._problems.clear()
+            self.dataChanged.emit(self.index(0), self.index(max(0, self.rowCount() - 1)))
+
     def shutdown(self) -> None:
         self._cancel.cancel()
         self._pool.clear()
@@ -335,6 +342,10 @@ class PhotosView(QWidget):
         if self.model.canFetchMore() and self.model.rowCount() < browse.PAGE:
             self.model.fetchMore()
         self._update_summary()
+        self._show_current()
+
+    def passwords_changed(self) -> None:
+        self.model.retry_problems()
         self._show_current()
 
     # --- actions -----------------------------------------------------------------------------
