@@ -29,98 +29,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="223"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="103"/>
         <source>Add evidence</source>
         <translation>إضافة أدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="109"/>
         <source>Add image or backup file(s)…</source>
         <translation>إضافة ملفات صور أقراص أو نسخ احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="110"/>
         <source>Add extraction or backup folder…</source>
         <translation>إضافة مجلد استخراج أو نسخة احتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="118"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="118"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="118"/>
         <source>Size</source>
         <translation>الحجم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="127"/>
         <source>Backup password</source>
         <translation>كلمة مرور النسخة الاحتياطية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="128"/>
         <source>Check password</source>
         <translation>التحقق من كلمة المرور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="251"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="131"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>هذه النسخة الاحتياطية مشفّرة: أدخل كلمة مرورها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="261"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="141"/>
         <source>Scan</source>
         <translation>فحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="274"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="154"/>
         <source>Evidence files</source>
         <translation>ملفات الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="278"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="158"/>
         <source>Evidence folder</source>
         <translation>مجلد الأدلة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="287"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="391"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="167"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="271"/>
         <source>detecting…</source>
         <translation>جارٍ التعرّف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="315"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="195"/>
         <source>cannot be read</source>
         <translation>تتعذّر قراءته</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="355"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="235"/>
         <source>Cannot be read: %1</source>
         <translation>تتعذّر القراءة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="357"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="237"/>
         <source>Type: %1 (%2)</source>
         <translation>النوع: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="360"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="240"/>
         <source>Size: %1</source>
         <translation>الحجم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="363"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="243"/>
         <source>Partitions found: %1 (untick those to leave out)</source>
         <translation>الأقسام الموجودة: %1 (ألغِ تحديد ما تريد استبعاده)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="366"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="246"/>
         <source>Warning: %1</source>
         <translation>تحذير: %1</translation>
     </message>
@@ -386,52 +386,52 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="303"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="310"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="305"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="312"/>
         <source>Size</source>
         <translation>الحجم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="306"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="313"/>
         <source>Modified</source>
         <translation>آخر تعديل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="307"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="314"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="309"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="316"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="304"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="311"/>
         <source>Deleted</source>
         <translation>محذوف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="308"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="315"/>
         <source>Hash set</source>
         <translation>مجموعة البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="347"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="354"/>
         <source>folder</source>
         <translation>مجلد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="349"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="356"/>
         <source>deleted</source>
         <translation>محذوف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="354"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="361"/>
         <source>whole image</source>
         <translation>الصورة كاملة</translation>
     </message>
@@ -439,160 +439,160 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="102"/>
+        <location filename="../../triage_app/gui/views/files_preview.py" line="70"/>
         <source>enter it with Case › Backup password…</source>
         <translation>أدخلها من القضية › كلمة مرور النسخة الاحتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="203"/>
+        <location filename="../../triage_app/gui/views/files.py" line="97"/>
         <source>Hex</source>
         <translation>ست عشري</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="204"/>
-        <location filename="../../triage_app/gui/views/files.py" line="386"/>
+        <location filename="../../triage_app/gui/views/files.py" line="98"/>
+        <location filename="../../triage_app/gui/views/files.py" line="280"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="231"/>
+        <location filename="../../triage_app/gui/views/files.py" line="125"/>
         <source>Copy path</source>
         <translation>نسخ المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="232"/>
+        <location filename="../../triage_app/gui/views/files.py" line="126"/>
         <source>Copy hashes</source>
         <translation>نسخ البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="233"/>
+        <location filename="../../triage_app/gui/views/files.py" line="127"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="234"/>
+        <location filename="../../triage_app/gui/views/files.py" line="128"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="251"/>
+        <location filename="../../triage_app/gui/views/files.py" line="145"/>
         <source>Files</source>
         <translation>الملفات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="316"/>
-        <location filename="../../triage_app/gui/views/files.py" line="320"/>
+        <location filename="../../triage_app/gui/views/files.py" line="210"/>
+        <location filename="../../triage_app/gui/views/files.py" line="214"/>
         <source>Path: %1</source>
         <translation>المسار: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="317"/>
+        <location filename="../../triage_app/gui/views/files.py" line="211"/>
         <source>Folder implied by the paths of its files (no entry of its own).</source>
         <translation>مجلد مستنتج من مسارات ملفاته (لا إدخال خاص به).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="321"/>
+        <location filename="../../triage_app/gui/views/files.py" line="215"/>
         <source>Size: %1 bytes</source>
         <translation>الحجم: %1 بايت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="322"/>
+        <location filename="../../triage_app/gui/views/files.py" line="216"/>
         <source>Kind: %1</source>
         <translation>النوع: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="323"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>Deleted: %1</source>
         <translation>محذوف: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="323"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>yes</source>
         <translation>نعم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="323"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>no</source>
         <translation>لا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="326"/>
+        <location filename="../../triage_app/gui/views/files.py" line="220"/>
         <source>Modified</source>
         <translation>آخر تعديل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="327"/>
+        <location filename="../../triage_app/gui/views/files.py" line="221"/>
         <source>Accessed</source>
         <translation>آخر وصول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="328"/>
+        <location filename="../../triage_app/gui/views/files.py" line="222"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="329"/>
+        <location filename="../../triage_app/gui/views/files.py" line="223"/>
         <source>Created</source>
         <translation>الإنشاء</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="341"/>
+        <location filename="../../triage_app/gui/views/files.py" line="235"/>
         <source>Hash sets: %1</source>
         <translation>مجموعات البصمات: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="342"/>
+        <location filename="../../triage_app/gui/views/files.py" line="236"/>
         <source>Note: %1</source>
         <translation>ملاحظة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="343"/>
+        <location filename="../../triage_app/gui/views/files.py" line="237"/>
         <source>Error: %1</source>
         <translation>خطأ: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="348"/>
+        <location filename="../../triage_app/gui/views/files.py" line="242"/>
         <source>Tags: %1</source>
         <translation>الوسوم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="357"/>
+        <location filename="../../triage_app/gui/views/files.py" line="251"/>
         <source>Select a file to preview its first 64 KiB.</source>
         <translation>اختر ملفًا لمعاينة أول 64 كيلوبايت منه.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="360"/>
+        <location filename="../../triage_app/gui/views/files.py" line="254"/>
         <source>Reading…</source>
         <translation>جارٍ القراءة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="372"/>
+        <location filename="../../triage_app/gui/views/files.py" line="266"/>
         <source>This file cannot be read from its evidence: %1</source>
         <translation>تتعذّر قراءة هذا الملف من دليله: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="378"/>
+        <location filename="../../triage_app/gui/views/files.py" line="272"/>
         <source>(empty file)</source>
         <translation>(ملف فارغ)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="380"/>
+        <location filename="../../triage_app/gui/views/files.py" line="274"/>
         <source>Text (%1)</source>
         <translation>النص (%1)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="419"/>
-        <location filename="../../triage_app/gui/views/files.py" line="423"/>
+        <location filename="../../triage_app/gui/views/files.py" line="313"/>
+        <location filename="../../triage_app/gui/views/files.py" line="317"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="419"/>
+        <location filename="../../triage_app/gui/views/files.py" line="313"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية، ذو صلة):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="423"/>
+        <location filename="../../triage_app/gui/views/files.py" line="317"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -600,67 +600,67 @@
 <context>
     <name>HashSetPanel</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Category</source>
         <translation>الفئة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Format</source>
         <translation>الصيغة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Hashes</source>
         <translation>البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="132"/>
         <source>Name of the set</source>
         <translation>اسم المجموعة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="135"/>
         <source>Known bad</source>
         <translation>ضارة معروفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="413"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="136"/>
         <source>Known good</source>
         <translation>سليمة معروفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="414"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="137"/>
         <source>Other</source>
         <translation>أخرى</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="417"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="140"/>
         <source>Import…</source>
         <translation>استيراد…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="445"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="168"/>
         <source>Hash set file</source>
         <translation>ملف مجموعة البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="454"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="177"/>
         <source>Importing %1…</source>
         <translation>جارٍ استيراد %1…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="462"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="185"/>
         <source>%1 hashes imported, %2 matching file(s).</source>
         <translation>البصمات المستوردة: %1، الملفات المطابقة: %2.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="471"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="194"/>
         <source>Not imported: %1</source>
         <translation>لم يُستورد: %1</translation>
     </message>
@@ -922,67 +922,67 @@
 <context>
     <name>MapView</name>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="306"/>
+        <location filename="../../triage_app/gui/views/map.py" line="198"/>
         <source>Click a point to see its record.</source>
         <translation>انقر على نقطة لعرض سجلها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="307"/>
+        <location filename="../../triage_app/gui/views/map.py" line="199"/>
         <source>Loading located records…</source>
         <translation>جارٍ تحميل السجلات ذات المواقع…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="321"/>
+        <location filename="../../triage_app/gui/views/map.py" line="213"/>
         <source>Zoom out</source>
         <translation>تصغير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="322"/>
+        <location filename="../../triage_app/gui/views/map.py" line="214"/>
         <source>Zoom in</source>
         <translation>تكبير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="323"/>
+        <location filename="../../triage_app/gui/views/map.py" line="215"/>
         <source>Fit to points</source>
         <translation>ملاءمة مع النقاط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="324"/>
+        <location filename="../../triage_app/gui/views/map.py" line="216"/>
         <source>Export KML…</source>
         <translation>تصدير KML…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="345"/>
+        <location filename="../../triage_app/gui/views/map.py" line="237"/>
         <source>Map</source>
         <translation>الخريطة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="377"/>
+        <location filename="../../triage_app/gui/views/map.py" line="269"/>
         <source>%1 located records</source>
         <translation>السجلات ذات المواقع: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="379"/>
+        <location filename="../../triage_app/gui/views/map.py" line="271"/>
         <source>%1 with an invalid position not drawn</source>
         <translation>لم يُرسم %1 لأن موقعها غير صالح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="392"/>
+        <location filename="../../triage_app/gui/views/map.py" line="284"/>
         <source>Failed: %1</source>
         <translation>فشل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="431"/>
+        <location filename="../../triage_app/gui/views/map.py" line="323"/>
         <source>Export KML and GeoJSON to</source>
         <translation>تصدير KML وGeoJSON إلى</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="437"/>
+        <location filename="../../triage_app/gui/views/map.py" line="329"/>
         <source>Exporting…</source>
         <translation>جارٍ التصدير…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="443"/>
+        <location filename="../../triage_app/gui/views/map.py" line="335"/>
         <source>Written: %1</source>
         <translation>كُتب: %1</translation>
     </message>
@@ -1138,72 +1138,72 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="72"/>
         <source>New case</source>
         <translation>قضية جديدة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="81"/>
         <source>Choose…</source>
         <translation>اختيار…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="87"/>
         <source>Case number:</source>
         <translation>رقم القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="88"/>
         <source>Examiner:</source>
         <translation>الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
         <source>Agency:</source>
         <translation>الجهة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="90"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="91"/>
         <source>Report language:</source>
         <translation>لغة التقرير:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="92"/>
         <source>Case folder:</source>
         <translation>مجلد القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="113"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="96"/>
         <source>Folder for the new case</source>
         <translation>مجلد القضية الجديدة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="129"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="112"/>
         <source>Choose a folder for the case.</source>
         <translation>اختر مجلدًا للقضية.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="131"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="114"/>
         <source>This folder already holds a case: open it from the start screen.</source>
         <translation>يحتوي هذا المجلد على قضية بالفعل: افتحها من شاشة البداية.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="133"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="116"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="135"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="118"/>
         <source>Enter the examiner&apos;s name.</source>
         <translation>أدخل اسم الفاحص.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="145"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="128"/>
         <source>The case was not created: %1</source>
         <translation>لم تُنشأ القضية: %1</translation>
     </message>
@@ -1211,7 +1211,7 @@
 <context>
     <name>PackList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="336"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="59"/>
         <source>Rule packs cannot be loaded: %1</source>
         <translation>تعذّر تحميل حزم القواعد: %1</translation>
     </message>
@@ -1219,22 +1219,22 @@
 <context>
     <name>PathList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="90"/>
         <source>Add…</source>
         <translation>إضافة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="90"/>
         <source>Remove</source>
         <translation>إزالة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="104"/>
         <source>Keyword lists</source>
         <translation>قوائم الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="104"/>
         <source>Keyword lists (*.txt);;All files (*)</source>
         <translation>قوائم الكلمات المفتاحية (*.txt);;كل الملفات (*)</translation>
     </message>
@@ -1242,7 +1242,7 @@
 <context>
     <name>PhotosModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
+        <location filename="../../triage_app/gui/views/photos_model.py" line="175"/>
         <source>sensitive: blurred</source>
         <translation>حساسة: مموّهة</translation>
     </message>
@@ -1250,135 +1250,135 @@
 <context>
     <name>PhotosView</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="300"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="56"/>
         <source>Select a photo to see its details.</source>
         <translation>اختر صورة لعرض تفاصيلها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="302"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="58"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="161"/>
         <source>Reveal</source>
         <translation>إظهار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="303"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="59"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="304"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="60"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="305"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="61"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
         <source>Mark sensitive</source>
         <translation>تعليم كحساسة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="335"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="91"/>
         <source>Photos</source>
         <translation>الصور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="390"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="137"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="146"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="137"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية، ذو صلة):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="396"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="152"/>
         <source>%1 photos and videos</source>
         <translation>الصور ومقاطع الفيديو: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="161"/>
         <source>Blur again</source>
         <translation>إعادة التمويه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
         <source>Not sensitive</source>
         <translation>غير حساسة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="185"/>
         <source>Make</source>
         <translation>الشركة المصنّعة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="186"/>
         <source>Model</source>
         <translation>الطراز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="187"/>
         <source>Taken (camera clock)</source>
         <translation>وقت الالتقاط (ساعة الكاميرا)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="432"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="188"/>
         <source>Taken (case time zone)</source>
         <translation>وقت الالتقاط (المنطقة الزمنية للقضية)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="433"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
         <source>Taken (UTC)</source>
         <translation>وقت الالتقاط (UTC)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
         <source>Latitude</source>
         <translation>خط العرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="435"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="191"/>
         <source>Longitude</source>
         <translation>خط الطول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="436"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="192"/>
         <source>Altitude (m)</source>
         <translation>الارتفاع (م)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="437"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="193"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="438"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="194"/>
         <source>Path</source>
         <translation>المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="439"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="195"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="440"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="196"/>
         <source>Record</source>
         <translation>السجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="441"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="197"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="442"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="198"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="445"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="201"/>
         <source>Thumbnail</source>
         <translation>الصورة المصغّرة</translation>
     </message>
@@ -1473,152 +1473,152 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="131"/>
         <source>Export report</source>
         <translation>تصدير التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="138"/>
         <source>Formats:</source>
         <translation>الصيغ:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="139"/>
         <source>Records:</source>
         <translation>السجلات:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="145"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="141"/>
         <source>Report language:</source>
         <translation>لغة التقرير:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="146"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
         <source>Redaction:</source>
         <translation>الحجب:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="147"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
         <source>Output folder:</source>
         <translation>مجلد الإخراج:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
         <source>Manifest SHA-256:</source>
         <translation>بصمة SHA-256 للبيان:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="156"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
         <source>Open folder</source>
         <translation>فتح المجلد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="166"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="162"/>
         <source>Write report</source>
         <translation>كتابة التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="175"/>
         <source>HTML pages</source>
         <translation>صفحات HTML</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="180"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="176"/>
         <source>PDF</source>
         <translation>PDF</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="181"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="177"/>
         <source>CSV tables</source>
         <translation>جداول CSV</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="182"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="178"/>
         <source>Map (KML, GeoJSON)</source>
         <translation>الخريطة (KML، GeoJSON)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="183"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
         <source>CASE/UCO (JSON-LD)</source>
         <translation>CASE/UCO (JSON-LD)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="202"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="198"/>
         <source>All records</source>
         <translation>كل السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="203"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="199"/>
         <source>Bookmarked and tagged</source>
         <translation>ذات الإشارات المرجعية والوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="200"/>
         <source>With tags…</source>
         <translation>ذات الوسوم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="205"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="201"/>
         <source>Of kinds…</source>
         <translation>من الأنواع…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>suspect, victim</source>
         <translation>مشتبه به، ضحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>message, call, contact</source>
         <translation>message, call, contact</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="221"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="217"/>
         <source>None</source>
         <translation>بلا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="220"/>
         <source>File…</source>
         <translation>ملف…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profile</source>
         <translation>ملف الحجب</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profiles (*.json)</source>
         <translation>ملفات الحجب (*.json)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="237"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="233"/>
         <source>Choose…</source>
         <translation>اختيار…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="240"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="236"/>
         <source>Report folder</source>
         <translation>مجلد التقرير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="258"/>
         <source>Choose at least one format.</source>
         <translation>اختر صيغة واحدة على الأقل.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="267"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="263"/>
         <source>Writing the report… this can take a few minutes.</source>
         <translation>جارٍ كتابة التقرير… قد يستغرق ذلك بضع دقائق.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="280"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="276"/>
         <source>Report written: %1 (%2 files).</source>
         <translation>كُتب التقرير: %1 (عدد الملفات: %2).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="292"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="288"/>
         <source>The report was not written: %1</source>
         <translation>لم يُكتب التقرير: %1</translation>
     </message>
@@ -1756,47 +1756,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="419"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="217"/>
         <source>Settings</source>
         <translation>الإعدادات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="425"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="223"/>
         <source>Examiner name:</source>
         <translation>اسم الفاحص:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="224"/>
         <source>Language:</source>
         <translation>اللغة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="225"/>
         <source>Display time zone:</source>
         <translation>المنطقة الزمنية للعرض:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="431"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="229"/>
         <source>Time zone of this case:</source>
         <translation>المنطقة الزمنية لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="433"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="231"/>
         <source>Bundled rule packs:</source>
         <translation>حزم القواعد المضمّنة:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="435"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="233"/>
         <source>Keyword lists:</source>
         <translation>قوائم الكلمات المفتاحية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="438"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="236"/>
         <source>Hash sets of this case:</source>
         <translation>مجموعات البصمات لهذه القضية:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="454"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="252"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>منطقة زمنية غير معروفة: اختر واحدة من القائمة.</translation>
     </message>

@@ -29,98 +29,98 @@
 <context>
     <name>AddEvidenceDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="223"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="103"/>
         <source>Add evidence</source>
         <translation>Ajouter des scellés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="229"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="109"/>
         <source>Add image or backup file(s)…</source>
         <translation>Ajouter des fichiers d&apos;image ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="230"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="110"/>
         <source>Add extraction or backup folder…</source>
         <translation>Ajouter un répertoire d&apos;extraction ou de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="118"/>
         <source>Evidence</source>
         <translation>Scellé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="118"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="238"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="118"/>
         <source>Size</source>
         <translation>Taille</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="247"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="127"/>
         <source>Backup password</source>
         <translation>Mot de passe de la sauvegarde</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="248"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="128"/>
         <source>Check password</source>
         <translation>Vérifier le mot de passe</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="251"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="131"/>
         <source>This backup is encrypted: enter its password.</source>
         <translation>Cette sauvegarde est chiffrée&#xa0;: saisissez son mot de passe.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="261"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="141"/>
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="274"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="154"/>
         <source>Evidence files</source>
         <translation>Fichiers de scellé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="278"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="158"/>
         <source>Evidence folder</source>
         <translation>Répertoire de scellé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="287"/>
-        <location filename="../../triage_app/gui/dialogs.py" line="391"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="167"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="271"/>
         <source>detecting…</source>
         <translation>détection…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="315"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="195"/>
         <source>cannot be read</source>
         <translation>illisible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="355"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="235"/>
         <source>Cannot be read: %1</source>
         <translation>Illisible&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="357"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="237"/>
         <source>Type: %1 (%2)</source>
         <translation>Type&#xa0;: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="360"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="240"/>
         <source>Size: %1</source>
         <translation>Taille&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="363"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="243"/>
         <source>Partitions found: %1 (untick those to leave out)</source>
         <translation>Partitions trouvées&#xa0;: %1 (décochez celles à laisser de côté)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="366"/>
+        <location filename="../../triage_app/gui/evidence_dialog.py" line="246"/>
         <source>Warning: %1</source>
         <translation>Avertissement&#xa0;: %1</translation>
     </message>
@@ -386,52 +386,52 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="303"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="310"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="305"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="312"/>
         <source>Size</source>
         <translation>Taille</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="306"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="313"/>
         <source>Modified</source>
         <translation>Modifié</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="307"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="314"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="309"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="316"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="304"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="311"/>
         <source>Deleted</source>
         <translation>Supprimé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="308"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="315"/>
         <source>Hash set</source>
         <translation>Jeu d&apos;empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="347"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="354"/>
         <source>folder</source>
         <translation>répertoire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="349"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="356"/>
         <source>deleted</source>
         <translation>supprimé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="354"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="361"/>
         <source>whole image</source>
         <translation>image entière</translation>
     </message>
@@ -439,160 +439,160 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="102"/>
+        <location filename="../../triage_app/gui/views/files_preview.py" line="70"/>
         <source>enter it with Case › Backup password…</source>
         <translation>saisissez-le dans Affaire › Mot de passe de sauvegarde…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="203"/>
+        <location filename="../../triage_app/gui/views/files.py" line="97"/>
         <source>Hex</source>
         <translation>Hexa</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="204"/>
-        <location filename="../../triage_app/gui/views/files.py" line="386"/>
+        <location filename="../../triage_app/gui/views/files.py" line="98"/>
+        <location filename="../../triage_app/gui/views/files.py" line="280"/>
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="231"/>
+        <location filename="../../triage_app/gui/views/files.py" line="125"/>
         <source>Copy path</source>
         <translation>Copier le chemin</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="232"/>
+        <location filename="../../triage_app/gui/views/files.py" line="126"/>
         <source>Copy hashes</source>
         <translation>Copier les empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="233"/>
+        <location filename="../../triage_app/gui/views/files.py" line="127"/>
         <source>Bookmark</source>
         <translation>Signet</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="234"/>
+        <location filename="../../triage_app/gui/views/files.py" line="128"/>
         <source>Tag…</source>
         <translation>Étiqueter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="251"/>
+        <location filename="../../triage_app/gui/views/files.py" line="145"/>
         <source>Files</source>
         <translation>Fichiers</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="316"/>
-        <location filename="../../triage_app/gui/views/files.py" line="320"/>
+        <location filename="../../triage_app/gui/views/files.py" line="210"/>
+        <location filename="../../triage_app/gui/views/files.py" line="214"/>
         <source>Path: %1</source>
         <translation>Chemin&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="317"/>
+        <location filename="../../triage_app/gui/views/files.py" line="211"/>
         <source>Folder implied by the paths of its files (no entry of its own).</source>
         <translation>Répertoire déduit des chemins de ses fichiers (sans entrée propre).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="321"/>
+        <location filename="../../triage_app/gui/views/files.py" line="215"/>
         <source>Size: %1 bytes</source>
         <translation>Taille&#xa0;: %1 octets</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="322"/>
+        <location filename="../../triage_app/gui/views/files.py" line="216"/>
         <source>Kind: %1</source>
         <translation>Type&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="323"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>Deleted: %1</source>
         <translation>Supprimé&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="323"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>yes</source>
         <translation>oui</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="323"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>no</source>
         <translation>non</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="326"/>
+        <location filename="../../triage_app/gui/views/files.py" line="220"/>
         <source>Modified</source>
         <translation>Modifié</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="327"/>
+        <location filename="../../triage_app/gui/views/files.py" line="221"/>
         <source>Accessed</source>
         <translation>Accédé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="328"/>
+        <location filename="../../triage_app/gui/views/files.py" line="222"/>
         <source>Changed</source>
         <translation>Changé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="329"/>
+        <location filename="../../triage_app/gui/views/files.py" line="223"/>
         <source>Created</source>
         <translation>Créé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="341"/>
+        <location filename="../../triage_app/gui/views/files.py" line="235"/>
         <source>Hash sets: %1</source>
         <translation>Jeux d&apos;empreintes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="342"/>
+        <location filename="../../triage_app/gui/views/files.py" line="236"/>
         <source>Note: %1</source>
         <translation>Note&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="343"/>
+        <location filename="../../triage_app/gui/views/files.py" line="237"/>
         <source>Error: %1</source>
         <translation>Erreur&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="348"/>
+        <location filename="../../triage_app/gui/views/files.py" line="242"/>
         <source>Tags: %1</source>
         <translation>Étiquettes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="357"/>
+        <location filename="../../triage_app/gui/views/files.py" line="251"/>
         <source>Select a file to preview its first 64 KiB.</source>
         <translation>Sélectionnez un fichier pour afficher ses premiers 64 Kio.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="360"/>
+        <location filename="../../triage_app/gui/views/files.py" line="254"/>
         <source>Reading…</source>
         <translation>Lecture…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="372"/>
+        <location filename="../../triage_app/gui/views/files.py" line="266"/>
         <source>This file cannot be read from its evidence: %1</source>
         <translation>Ce fichier ne peut pas être lu depuis son scellé&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="378"/>
+        <location filename="../../triage_app/gui/views/files.py" line="272"/>
         <source>(empty file)</source>
         <translation>(fichier vide)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="380"/>
+        <location filename="../../triage_app/gui/views/files.py" line="274"/>
         <source>Text (%1)</source>
         <translation>Texte (%1)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="419"/>
-        <location filename="../../triage_app/gui/views/files.py" line="423"/>
+        <location filename="../../triage_app/gui/views/files.py" line="313"/>
+        <location filename="../../triage_app/gui/views/files.py" line="317"/>
         <source>Tag</source>
         <translation>Étiquette</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="419"/>
+        <location filename="../../triage_app/gui/views/files.py" line="313"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>Étiquette (par exemple suspect, victime, pertinent)&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="423"/>
+        <location filename="../../triage_app/gui/views/files.py" line="317"/>
         <source>Note (optional):</source>
         <translation>Note (facultative)&#xa0;:</translation>
     </message>
@@ -600,67 +600,67 @@
 <context>
     <name>HashSetPanel</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Category</source>
         <translation>Catégorie</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Format</source>
         <translation>Format</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="405"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="128"/>
         <source>Hashes</source>
         <translation>Empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="409"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="132"/>
         <source>Name of the set</source>
         <translation>Nom du jeu</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="412"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="135"/>
         <source>Known bad</source>
         <translation>Malveillants connus</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="413"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="136"/>
         <source>Known good</source>
         <translation>Légitimes connus</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="414"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="137"/>
         <source>Other</source>
         <translation>Autre</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="417"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="140"/>
         <source>Import…</source>
         <translation>Importer…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="445"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="168"/>
         <source>Hash set file</source>
         <translation>Fichier de jeu d&apos;empreintes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="454"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="177"/>
         <source>Importing %1…</source>
         <translation>Importation de %1…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="462"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="185"/>
         <source>%1 hashes imported, %2 matching file(s).</source>
         <translation>%1 empreintes importées, %2 fichier(s) correspondant(s).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="471"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="194"/>
         <source>Not imported: %1</source>
         <translation>Non importé&#xa0;: %1</translation>
     </message>
@@ -922,67 +922,67 @@
 <context>
     <name>MapView</name>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="306"/>
+        <location filename="../../triage_app/gui/views/map.py" line="198"/>
         <source>Click a point to see its record.</source>
         <translation>Cliquez sur un point pour voir son enregistrement.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="307"/>
+        <location filename="../../triage_app/gui/views/map.py" line="199"/>
         <source>Loading located records…</source>
         <translation>Chargement des enregistrements localisés…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="321"/>
+        <location filename="../../triage_app/gui/views/map.py" line="213"/>
         <source>Zoom out</source>
         <translation>Zoom arrière</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="322"/>
+        <location filename="../../triage_app/gui/views/map.py" line="214"/>
         <source>Zoom in</source>
         <translation>Zoom avant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="323"/>
+        <location filename="../../triage_app/gui/views/map.py" line="215"/>
         <source>Fit to points</source>
         <translation>Ajuster aux points</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="324"/>
+        <location filename="../../triage_app/gui/views/map.py" line="216"/>
         <source>Export KML…</source>
         <translation>Exporter en KML…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="345"/>
+        <location filename="../../triage_app/gui/views/map.py" line="237"/>
         <source>Map</source>
         <translation>Carte</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="377"/>
+        <location filename="../../triage_app/gui/views/map.py" line="269"/>
         <source>%1 located records</source>
         <translation>%1 enregistrements localisés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="379"/>
+        <location filename="../../triage_app/gui/views/map.py" line="271"/>
         <source>%1 with an invalid position not drawn</source>
         <translation>%1 à position invalide non affichés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="392"/>
+        <location filename="../../triage_app/gui/views/map.py" line="284"/>
         <source>Failed: %1</source>
         <translation>Échec&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="431"/>
+        <location filename="../../triage_app/gui/views/map.py" line="323"/>
         <source>Export KML and GeoJSON to</source>
         <translation>Exporter KML et GeoJSON vers</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="437"/>
+        <location filename="../../triage_app/gui/views/map.py" line="329"/>
         <source>Exporting…</source>
         <translation>Exportation…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="443"/>
+        <location filename="../../triage_app/gui/views/map.py" line="335"/>
         <source>Written: %1</source>
         <translation>Écrit&#xa0;: %1</translation>
     </message>
@@ -1138,72 +1138,72 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="72"/>
         <source>New case</source>
         <translation>Nouvelle affaire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="98"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="81"/>
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="104"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="87"/>
         <source>Case number:</source>
         <translation>Numéro d&apos;affaire&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="105"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="88"/>
         <source>Examiner:</source>
         <translation>Examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="106"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="89"/>
         <source>Agency:</source>
         <translation>Service&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="107"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="90"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="108"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="91"/>
         <source>Report language:</source>
         <translation>Langue du rapport&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="109"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="92"/>
         <source>Case folder:</source>
         <translation>Répertoire de l&apos;affaire&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="113"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="96"/>
         <source>Folder for the new case</source>
         <translation>Répertoire de la nouvelle affaire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="129"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="112"/>
         <source>Choose a folder for the case.</source>
         <translation>Choisissez un répertoire pour l&apos;affaire.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="131"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="114"/>
         <source>This folder already holds a case: open it from the start screen.</source>
         <translation>Ce répertoire contient déjà une affaire&#xa0;: ouvrez-la depuis l&apos;écran d&apos;accueil.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="133"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="116"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="135"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="118"/>
         <source>Enter the examiner&apos;s name.</source>
         <translation>Saisissez le nom de l&apos;examinateur.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="145"/>
+        <location filename="../../triage_app/gui/dialogs.py" line="128"/>
         <source>The case was not created: %1</source>
         <translation>L&apos;affaire n&apos;a pas été créée&#xa0;: %1</translation>
     </message>
@@ -1211,7 +1211,7 @@
 <context>
     <name>PackList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="336"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="59"/>
         <source>Rule packs cannot be loaded: %1</source>
         <translation>Impossible de charger les jeux de règles&#xa0;: %1</translation>
     </message>
@@ -1219,22 +1219,22 @@
 <context>
     <name>PathList</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="90"/>
         <source>Add…</source>
         <translation>Ajouter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="367"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="90"/>
         <source>Remove</source>
         <translation>Retirer</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="104"/>
         <source>Keyword lists</source>
         <translation>Listes de mots-clés</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="381"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="104"/>
         <source>Keyword lists (*.txt);;All files (*)</source>
         <translation>Listes de mots-clés (*.txt);;Tous les fichiers (*)</translation>
     </message>
@@ -1242,7 +1242,7 @@
 <context>
     <name>PhotosModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
+        <location filename="../../triage_app/gui/views/photos_model.py" line="175"/>
         <source>sensitive: blurred</source>
         <translation>sensible&#xa0;: floutée</translation>
     </message>
@@ -1250,135 +1250,135 @@
 <context>
     <name>PhotosView</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="300"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="56"/>
         <source>Select a photo to see its details.</source>
         <translation>Sélectionnez une photo pour voir ses détails.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="302"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="58"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="161"/>
         <source>Reveal</source>
         <translation>Afficher</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="303"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="59"/>
         <source>Tag…</source>
         <translation>Étiqueter…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="304"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="60"/>
         <source>Bookmark</source>
         <translation>Signet</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="305"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="61"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
         <source>Mark sensitive</source>
         <translation>Marquer comme sensible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="335"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="91"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="390"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="137"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="146"/>
         <source>Tag</source>
         <translation>Étiquette</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="381"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="137"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>Étiquette (par exemple suspect, victime, pertinent)&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="396"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="152"/>
         <source>%1 photos and videos</source>
         <translation>%1 photos et vidéos</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="405"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="161"/>
         <source>Blur again</source>
         <translation>Flouter à nouveau</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="406"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
         <source>Not sensitive</source>
         <translation>Non sensible</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="429"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="185"/>
         <source>Make</source>
         <translation>Fabricant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="430"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="186"/>
         <source>Model</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="431"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="187"/>
         <source>Taken (camera clock)</source>
         <translation>Prise (horloge de l&apos;appareil)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="432"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="188"/>
         <source>Taken (case time zone)</source>
         <translation>Prise (fuseau de l&apos;affaire)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="433"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
         <source>Taken (UTC)</source>
         <translation>Prise (UTC)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="434"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
         <source>Latitude</source>
         <translation>Latitude</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="435"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="191"/>
         <source>Longitude</source>
         <translation>Longitude</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="436"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="192"/>
         <source>Altitude (m)</source>
         <translation>Altitude (m)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="437"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="193"/>
         <source>Type</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="438"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="194"/>
         <source>Path</source>
         <translation>Chemin</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="439"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="195"/>
         <source>Evidence</source>
         <translation>Scellé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="440"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="196"/>
         <source>Record</source>
         <translation>Enregistrement</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="441"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="197"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="442"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="198"/>
         <source>Tags</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="445"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="201"/>
         <source>Thumbnail</source>
         <translation>Miniature</translation>
     </message>
@@ -1473,152 +1473,152 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="135"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="131"/>
         <source>Export report</source>
         <translation>Exporter le rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="138"/>
         <source>Formats:</source>
         <translation>Formats&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="139"/>
         <source>Records:</source>
         <translation>Enregistrements&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="145"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="141"/>
         <source>Report language:</source>
         <translation>Langue du rapport&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="146"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="142"/>
         <source>Redaction:</source>
         <translation>Caviardage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="147"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="143"/>
         <source>Output folder:</source>
         <translation>Répertoire de sortie&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="148"/>
         <source>Manifest SHA-256:</source>
         <translation>SHA-256 du manifeste&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="156"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="152"/>
         <source>Open folder</source>
         <translation>Ouvrir le répertoire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="166"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="162"/>
         <source>Write report</source>
         <translation>Écrire le rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="175"/>
         <source>HTML pages</source>
         <translation>Pages HTML</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="180"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="176"/>
         <source>PDF</source>
         <translation>PDF</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="181"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="177"/>
         <source>CSV tables</source>
         <translation>Tableaux CSV</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="182"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="178"/>
         <source>Map (KML, GeoJSON)</source>
         <translation>Carte (KML, GeoJSON)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="183"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="179"/>
         <source>CASE/UCO (JSON-LD)</source>
         <translation>CASE/UCO (JSON-LD)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="202"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="198"/>
         <source>All records</source>
         <translation>Tous les enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="203"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="199"/>
         <source>Bookmarked and tagged</source>
         <translation>Avec signets et étiquettes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="204"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="200"/>
         <source>With tags…</source>
         <translation>Avec les étiquettes…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="205"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="201"/>
         <source>Of kinds…</source>
         <translation>Des types…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>suspect, victim</source>
         <translation>suspect, victime</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="216"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="212"/>
         <source>message, call, contact</source>
         <translation>message, call, contact</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="221"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="217"/>
         <source>None</source>
         <translation>Aucun</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="220"/>
         <source>File…</source>
         <translation>Fichier…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profile</source>
         <translation>Profil de caviardage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="228"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="224"/>
         <source>Redaction profiles (*.json)</source>
         <translation>Profils de caviardage (*.json)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="237"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="233"/>
         <source>Choose…</source>
         <translation>Choisir…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="240"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="236"/>
         <source>Report folder</source>
         <translation>Répertoire du rapport</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="262"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="258"/>
         <source>Choose at least one format.</source>
         <translation>Choisissez au moins un format.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="267"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="263"/>
         <source>Writing the report… this can take a few minutes.</source>
         <translation>Écriture du rapport… cela peut prendre quelques minutes.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="280"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="276"/>
         <source>Report written: %1 (%2 files).</source>
         <translation>Rapport écrit&#xa0;: %1 (%2 fichiers).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/report_dialog.py" line="292"/>
+        <location filename="../../triage_app/gui/report_dialog.py" line="288"/>
         <source>The report was not written: %1</source>
         <translation>Le rapport n&apos;a pas été écrit&#xa0;: %1</translation>
     </message>
@@ -1756,47 +1756,47 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="419"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="217"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="425"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="223"/>
         <source>Examiner name:</source>
         <translation>Nom de l&apos;examinateur&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="426"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="224"/>
         <source>Language:</source>
         <translation>Langue&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="427"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="225"/>
         <source>Display time zone:</source>
         <translation>Fuseau horaire d&apos;affichage&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="431"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="229"/>
         <source>Time zone of this case:</source>
         <translation>Fuseau horaire de cette affaire&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="433"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="231"/>
         <source>Bundled rule packs:</source>
         <translation>Jeux de règles fournis&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="435"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="233"/>
         <source>Keyword lists:</source>
         <translation>Listes de mots-clés&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="438"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="236"/>
         <source>Hash sets of this case:</source>
         <translation>Jeux d&apos;empreintes de cette affaire&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/dialogs.py" line="454"/>
+        <location filename="../../triage_app/gui/settings_dialog.py" line="252"/>
         <source>Unknown time zone: choose one from the list.</source>
         <translation>Fuseau horaire inconnu&#xa0;: choisissez-en un dans la liste.</translation>
     </message>

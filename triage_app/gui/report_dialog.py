@@ -1,4 +1,7 @@
-"""Export report dialog, the background task and the widgets the other dialogs share.
+"""Export report dialog, the background task and the small widgets the other dialogs share.
+
+The settings dialog's own widgets (rule packs, keyword lists, hash sets) are in
+settings_dialog; the add-evidence dialog is in evidence_dialog.
 
 `build_report` spawns its own worker processes; the dialog runs it on a QThread so the UI
 stays responsive, then shows the manifest's SHA-256 (the value written to the audit log).
@@ -26,22 +29,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.case import Case
-from ..core.casedb import DB_NAME, connect
 from ..core.errors import QarinaError
 from ..report.build import FORMATS, ReportOptions, ReportResult, build_report
 from ..report.view import bundled_profiles
-from ..search.packs import bundled_root, load_packs
 
 log = logging.getLogger(__name__)
 
@@ -323,162 +319,3 @@ def zone_combo(current: str = "UTC") -> QComboBox:
 
 def valid_zone(name: str) -> bool:
     return name in zoneinfo.available_timezones()
-
-
-class PackList(QListWidget):
-    """The bundled rule packs, each with a check box (QSettings keeps the disabled ids)."""
-
-    def __init__(self, disabled: set[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        try:
-            packs = load_packs(bundled_root())
-        except QarinaError as exc:
-            self.addItem(self.tr("Rule packs cannot be loaded: %1").replace("%1", str(exc)))
-            packs = []
-        for pack in packs:
-            item = QListWidgetItem(f"{pack.name} ({pack.id} {pack.version})")
-            item.setToolTip(pack.description)
-            item.setData(Qt.ItemDataRole.UserRole, pack.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = pack.id not in disabled
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.addItem(item)
-        self.setMaximumHeight(110)
-        self.setMinimumWidth(520)
-
-    def disabled(self) -> set[str]:
-        found = set()
-        for i in range(self.count()):
-            item = self.item(i)
-            pack = item.data(Qt.ItemDataRole.UserRole)
-            if pack and item.checkState() != Qt.CheckState.Checked:
-                found.add(str(pack))
-        return found
-
-
-class PathList(QWidget):
-    """A list of files with Add…/Remove (keyword lists)."""
-
-    def __init__(self, paths: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.list = QListWidget()
-        self.list.addItems(paths)
-        self.list.setMaximumHeight(80)
-        add, remove = QPushButton(self.tr("Add…")), QPushButton(self.tr("Remove"))
-        add.clicked.connect(self._add)
-        remove.clicked.connect(self._remove)
-        buttons = QVBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.list, 1)
-        row.addLayout(buttons)
-
-    def _add(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Keyword lists"), "", self.tr("Keyword lists (*.txt);;All files (*)")
-        )
-        existing = set(self.paths())
-        self.list.addItems([n for n in names if Path(n) not in existing])
-
-    def _remove(self) -> None:
-        for item in self.list.selectedItems():
-            self.list.takeItem(self.list.row(item))
-
-    def paths(self) -> list[Path]:
-        return [Path(self.list.item(i).text()) for i in range(self.list.count())]
-
-
-class HashSetPanel(QWidget):
-    """The case's hash sets and an import form (the import runs in the background)."""
-
-    imported = Signal(object)  # search.hashset_match.ImportResult
-
-    def __init__(self, case_dir: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.case_dir = case_dir
-        self.table = QTreeWidget()
-        self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(
-            [self.tr("Name"), self.tr("Category"), self.tr("Format"), self.tr("Hashes")]
-        )
-        self.table.setMaximumHeight(110)
-        self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("Name of the set"))
-        self.category = QComboBox()
-        for code, label in (
-            ("known_bad", self.tr("Known bad")),
-            ("known_good", self.tr("Known good")),
-            ("other", self.tr("Other")),
-        ):
-            self.category.addItem(label, code)  # fmt: skip
-        self.import_button = QPushButton(self.tr("Import…"))
-        self.import_button.clicked.connect(self._choose)
-        self.message = plain_label()
-        form = QHBoxLayout()
-        form.addWidget(self.name, 1)
-        form.addWidget(self.category)
-        form.addWidget(self.import_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        self._task: Task | None = None
-        self.reload()
-
-    def reload(self) -> None:
-        self.table.clear()
-        conn = connect(self.case_dir / DB_NAME, readonly=True)
-        try:
-            rows = conn.execute(
-                "SELECT name, category, format, entries FROM hashsets ORDER BY id"
-            ).fetchall()
-        finally:
-            conn.close()
-        for name, category, fmt, entries in rows:
-            self.table.addTopLevelItem(QTreeWidgetItem([name, category, fmt, str(entries)]))
-
-    def _choose(self) -> None:
-        source, _ = QFileDialog.getOpenFileName(self, self.tr("Hash set file"))
-        if source:
-            self.start_import(Path(source))
-
-    def start_import(self, source: Path) -> None:
-        name = self.name.text().strip() or source.stem
-        category = str(self.category.currentData())
-        case_dir = self.case_dir
-        self.import_button.setEnabled(False)
-        self.message.setText(self.tr("Importing %1…").replace("%1", source.name))
-        self._task = Task(lambda: import_into_case(case_dir, source, name, category))
-        self._task.done.connect(self._done)
-        self._task.error.connect(self._error)
-        self._task.start()
-
-    def _done(self, result: Any) -> None:
-        self.import_button.setEnabled(True)
-        text = self.tr("%1 hashes imported, %2 matching file(s).")
-        self.message.setText(
-            text.replace("%1", str(result.entries)).replace("%2", str(result.matches))
-        )
-        self.reload()
-        self.imported.emit(result)
-
-    def _error(self, message: str) -> None:
-        self.import_button.setEnabled(True)
-        self.message.setText(self.tr("Not imported: %1").replace("%1", message))
-
-
-def import_into_case(case_dir: Path, source: Path, name: str, category: str) -> Any:
-    """`qarina hashset import`: refuse a duplicate name, import, flag matching files."""
-    from ..search.hashset_match import import_hashset
-
-    case = Case.open(case_dir, create=False)
-    try:
-        if case.db.query("SELECT 1 FROM hashsets WHERE name = ?", (name,)):
-            raise QarinaError(f"the case already has a hash set named {name!r}")
-        return import_hashset(case, source, name, category)
-    finally:
-        case.close()

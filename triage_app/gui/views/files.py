@@ -5,25 +5,13 @@ text) and a hex and a text preview of its first `PREVIEW_BYTES`, read back from 
 in this view's own one-thread pool: each evidence item is opened at most once there (an item
 that fails keeps its reason, shown in place of the preview), a newer selection cancels the
 older read, and everything is closed by `shutdown()` (also on close). Reading goes through the
-evidence sources, which open images and archives read-only.
+evidence sources, which open images and archives read-only; that reader (`_Sources` and
+`_PreviewTask`) is in files_preview, the hex and text formatting in files_text.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Mapping
-from pathlib import Path
-
-from PySide6.QtCore import (
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QRunnable,
-    Qt,
-    QThreadPool,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,17 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import Cancelled, EvidenceError, PasswordNeeded
-from ...core.evidence import open_evidence
-from ...core.evidence.base import EvidenceSource
 from ...core.models import Locator
 from ...core.progress import CancelToken
 from ...core.tags import BOOKMARK
 from ..casedata import CaseData
-from .files_model import FilesModel, Index, Node, NodeRole, content_direction, decode_text, hex_dump
-
-PREVIEW_BYTES = 64 * 1024
-_CHUNK = 16 * 1024
+from .files_model import FilesModel, Index, Node, NodeRole
+from .files_preview import _PreviewTask, _Signals, _Sources
+from .files_text import content_direction
 
 
 def _chain(locator: str) -> str:
@@ -58,70 +42,6 @@ def _chain(locator: str) -> str:
         return " › ".join(f"{k}={v}" for k, v in Locator.parse(locator).steps)
     except (ValueError, TypeError):
         return locator
-
-
-class _Sources:
-    """Evidence sources of the preview thread, each opened once; a failure keeps its reason."""
-
-    def __init__(
-        self, case_dir: Path, identities: dict[int, str], passwords: Mapping[str, str],
-        cancel: CancelToken,
-    ) -> None:  # fmt: skip
-        self._case_dir = case_dir
-        self._identities = identities
-        self._passwords = passwords  # the session's backup passwords, by identity
-        self._cancel = cancel
-        self._lock = threading.Lock()
-        self._open: dict[int, EvidenceSource] = {}
-        self._failed: dict[int, str] = {}
-
-    def read(self, evidence_id: int, locator: str, token: CancelToken) -> bytes:
-        with self._lock:  # sources are not shared between threads
-            source = self._get(evidence_id)
-            out = bytearray()
-            with source.open(Locator.parse(locator)) as stream:
-                while len(out) < PREVIEW_BYTES:
-                    token.check()
-                    chunk = stream.read(min(_CHUNK, PREVIEW_BYTES - len(out)))
-                    if not chunk:
-                        break
-                    out += chunk
-            return bytes(out)
-
-    def _get(self, evidence_id: int) -> EvidenceSource:
-        if evidence_id not in self._open and evidence_id not in self._failed:
-            identity = self._identities.get(evidence_id)
-            try:
-                if identity is None:
-                    raise EvidenceError("evidence item not in the case")
-                self._open[evidence_id] = open_evidence(
-                    Path(identity), self._case_dir / "work", self._cancel,
-                    self._passwords.get(identity),
-                )  # fmt: skip
-            except PasswordNeeded as exc:
-                hint = QCoreApplication.translate(
-                    "FilesView", "enter it with Case › Backup password…"
-                )
-                self._failed[evidence_id] = f"{exc} — {hint}"
-            except EvidenceError as exc:
-                self._failed[evidence_id] = str(exc)
-            except OSError as exc:
-                self._failed[evidence_id] = f"{type(exc).__name__}: {exc}"
-        if evidence_id in self._failed:
-            raise EvidenceError(self._failed[evidence_id])
-        return self._open[evidence_id]
-
-    def forget_failures(self) -> None:
-        """Try the items that failed again (a password was given)."""
-        with self._lock:
-            self._failed.clear()
-
-    def close(self) -> None:
-        with self._lock:
-            for source in self._open.values():
-                with contextlib.suppress(EvidenceError, OSError):  # read-only: nothing to lose
-                    source.close()
-            self._open.clear()
 
 
 class _IsolatingDelegate(QStyledItemDelegate):
@@ -134,34 +54,6 @@ class _IsolatingDelegate(QStyledItemDelegate):
         text = getattr(option, "text", "")
         if text:
             option.text = "\u2068" + text + "\u2069"
-
-
-class _Signals(QObject):
-    # request id, hex dump, text, encoding, problem ('' when read)
-    done = Signal(int, str, str, str, str)
-
-
-class _PreviewTask(QRunnable):
-    def __init__(
-        self, request: int, node: Node, sources: _Sources, token: CancelToken, signals: _Signals
-    ) -> None:
-        super().__init__()
-        self.request, self.sources, self.token, self.signals = request, sources, token, signals
-        self.evidence_id = node.evidence_id
-        self.locator = str(node.data.get("locator") or "")
-
-    def run(self) -> None:
-        if self.token.cancelled:
-            return
-        try:
-            data = self.sources.read(self.evidence_id, self.locator, self.token)
-        except Cancelled:
-            return
-        except (EvidenceError, OSError, ValueError) as exc:
-            self.signals.done.emit(self.request, "", "", "", str(exc) or type(exc).__name__)
-            return
-        text, encoding = decode_text(data)
-        self.signals.done.emit(self.request, hex_dump(data), text, encoding, "")
 
 
 class FilesView(QWidget):
