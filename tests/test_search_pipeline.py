@@ -219,6 +219,23 @@ def test_account_ids_are_not_read_as_phones() -> None:
     ]
 
 
+def _found(kind: str, fields: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        found if isinstance(found, tuple) else (found.type, found.value)
+        for _, found in record_identifiers(kind, fields, ("LY",))
+    }
+
+
+def test_wallet_in_an_explorer_url_and_wa_me_phone_are_links() -> None:
+    """A block-explorer URL names its wallet, a click-to-chat link its phone: both are
+    reported beside the URL itself, so they link devices that hold the address elsewhere."""
+    wallet = "TV6X89MJrawA66GBDMb6HnCDoMGZbDnFfz"
+    visit = {"url": f"https://tronscan.org/#/address/{wallet}", "title": "TRONSCAN"}
+    assert {("wallet", wallet), ("url", visit["url"])} <= _found("web_visit", visit)
+    chat = {"app": "whatsapp", "body": "write to https://wa.me/218910001001 tonight"}
+    assert ("phone", "+218910001001") in _found("message", chat)
+
+
 def test_bundled_packs_over_the_public_corpus(
     tmp_path: Path, corpus: Callable[[str], Path], unchanged: Callable[..., None]
 ) -> None:

@@ -101,7 +101,9 @@ def record_identifiers(
                 yield name, ("phone", number)
     for name in TEXT_FIELDS.get(kind, ()):
         for raw in _values(fields.get(name)):
-            for found in find_identifiers(raw, regions):
+            # Nested: the wallet in a block-explorer URL and the phone of a wa.me link are
+            # the links between devices, beside the URL itself.
+            for found in find_identifiers(raw, regions, nested=True):
                 yield name, found
 
 
