@@ -33,6 +33,7 @@ from triage_app.gui.views.files_model import (
 )
 
 HOSTILE = "<img src=x onerror=alert(1)>.txt"
+SPOOF = "scan_\u202egpj.exe"  # reads "scan_exe.jpg" if the override is obeyed
 ARABIC = "تقرير سري.txt"
 ARABIC_TEXT = "هذا تقرير سري من طرابلس.\n".encode()
 BIG = 3000
@@ -239,6 +240,29 @@ def test_unreadable_evidence_shows_the_reason(qtbot: object, tmp_path: Path) -> 
         shown = view.text_view.toPlainText()
         assert shown.startswith("This file cannot be read from its evidence:")
         assert "gone.zip" in shown
+    finally:
+        view.shutdown()
+        view.model.close()
+        case.close()
+
+
+def test_bidi_override_in_a_name_is_shown_not_obeyed(qtbot: object, tmp_path: Path) -> None:
+    archive = tmp_path / "spoof.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(SPOOF, "MZ")
+    scan(tmp_path / "case", [archive])
+    case = CaseData(tmp_path / "case")
+    view = FilesView(case)
+    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    try:
+        model = view.model
+        root = _walk(model, "spoof.zip")
+        _fetch_all(model, root)
+        names = [model.index(r, 0, root).data() for r in range(model.rowCount(root))]
+        assert names == ["scan_\\u202egpj.exe"]
+        view.select(model.index(0, 0, root))
+        assert "scan_\\u202egpj.exe" in view.details.toPlainText()
+        assert "\u202e" not in view.details.toPlainText()
     finally:
         view.shutdown()
         view.model.close()

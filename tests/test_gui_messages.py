@@ -26,7 +26,8 @@ from triage_app.gui.views.messages_model import (
 )
 from triage_app.search.arabic import normalise
 
-HOSTILE = "<b>bold</b><img src=x onerror=alert(1)>"
+HOSTILE = "<b>bold</b><img src=x onerror=alert(1)> \u202eexe.gpj"
+SHOWN = "<b>bold</b><img src=x onerror=alert(1)> \\u202eexe.gpj"  # the override made visible
 SHA = "ab" * 32
 BIG = 2500
 
@@ -147,10 +148,10 @@ def test_hostile_html_stays_literal(qtbot: Any, case_dir: Path) -> None:
     view.show()
     _open(view, qtbot, "hostile")
     index = view.messages.index(0, 0)
-    assert index.data(Qt.ItemDataRole.DisplayRole) == HOSTILE
+    assert index.data(Qt.ItemDataRole.DisplayRole) == SHOWN
     bubble = view.delegate.bubble(index, view.list.viewport().width())
     painted = [block.text() for block in bubble.blocks]
-    assert HOSTILE in painted
+    assert SHOWN in painted and not any("\u202e" in text for text in painted)
     assert any("IMG-001.jpg" in text for text in painted)
     assert view.grab().width() == 1100  # paints without error
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ...core.models import Locator
 from ...core.progress import CancelToken
 from ...core.tags import BOOKMARK
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from .files_model import FilesModel, Index, Node, NodeRole
 from .files_preview import _PreviewTask, _Signals, _Sources
@@ -173,7 +174,7 @@ class FilesView(QWidget):
         node = current.data(NodeRole) if current.isValid() else None
         node = node if isinstance(node, Node) else None
         self._enable(node)
-        self.details.setPlainText(self.describe(node) if node else "")
+        self.details.setPlainText(escape_controls(self.describe(node)) if node else "")
         self._start_preview(node)
 
     def _enable(self, node: Node | None) -> None:
@@ -322,7 +323,7 @@ class FilesView(QWidget):
         if node is None or node.file_id is None:
             return
         self.case.tag(f"file:{node.file_id}", tag, note)
-        self.details.setPlainText(self.describe(node))
+        self.details.setPlainText(escape_controls(self.describe(node)))
 
     # --- lifetime --------------------------------------------------------------------------
     def shutdown(self) -> None:

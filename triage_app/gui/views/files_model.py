@@ -25,6 +25,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from .files_text import content_direction, decode_text, hex_dump
 
@@ -322,10 +323,12 @@ class FilesModel(QAbstractItemModel):
             return None
         node = self.node(index)
         column = COLUMNS[index.column()]
+        # A name is evidence: controls and bidi overrides shown as escapes, so that
+        # "scan_\u202egpj.exe" cannot pass for "scan_exe.jpg".
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(node, column)
+            return escape_controls(self._text(node, column))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(node)
+            return escape_controls(self._tooltip(node))
         if role == NodeRole:
             return node
         # Deleted: grey plus the word in its own column (never colour alone). Not italic: an

@@ -47,6 +47,7 @@ from ...core.errors import Cancelled, QarinaError
 from ...core.export import artifact_records, artifact_records_by_id
 from ...core.progress import CancelToken
 from ...report.geo import write_geo
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from .map_data import WORLD, Located, outline
 
@@ -316,7 +317,7 @@ class MapView(QWidget):
             if value is not None and value != "" and value != []:
                 text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                 lines.append(f"{key}: {text}")
-        self.panel.setPlainText("\n".join(lines))
+        self.panel.setPlainText(escape_controls("\n".join(lines)))
 
     # --- export ------------------------------------------------------------------------------
     def _ask_export(self) -> None:

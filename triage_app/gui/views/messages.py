@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from ...core import browse
 from ...core.errors import QarinaError
 from ...core.tags import BOOKMARK
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from .messages_model import (
     FOOTER_ROLE,
@@ -184,7 +185,9 @@ class RecordDialog(QDialog):
         self.setWindowTitle(self.tr("Source record %1").replace("%1", str(record.get("id"))))
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
-        self.text.setPlainText(json.dumps(record, indent=2, ensure_ascii=False, default=str))
+        self.text.setPlainText(
+            escape_controls(json.dumps(record, indent=2, ensure_ascii=False, default=str))
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

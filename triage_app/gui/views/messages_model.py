@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 
 from ...core import browse
 from ...core.export import ARTIFACT_SELECT, artifact_record
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from ..tasks import CaseTask
 
@@ -39,6 +40,12 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 ConvKey = tuple[int, Any, Any]
 APP = "coalesce(json_extract(a.data, '$.app'), '')"
 THREAD = "coalesce(json_extract(a.data, '$.thread'), '')"
+
+
+def isolate(text: str, *, ltr: bool = False) -> str:
+    """`text` as one bidi unit (Unicode isolate): its direction from its own first strong
+    character, or left-to-right for numbers, times and ids."""
+    return ("\u2066" if ltr else "\u2068") + text + "\u2069"
 
 
 def text_direction(text: str) -> Qt.LayoutDirection:
@@ -186,10 +193,11 @@ class ConversationModel(PagedModel):
 
     def cell(self, row: dict[str, Any], column: int) -> str:
         if column == 0:
-            return str(row["thread"]) if row["thread"] != "" else self.tr("(no thread)")
+            thread = row["thread"]
+            return escape_controls(str(thread)) if thread != "" else self.tr("(no thread)")
         values = [row["app"], str(row["n"]), self.case.local_time(row["last"])]
         values += [row["participants"], row["label"]]
-        return str(values[column - 1])
+        return escape_controls(str(values[column - 1]))
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -281,10 +289,19 @@ class MessageModel(PagedModel):
 
     def header(self, record: dict[str, Any]) -> str:
         direction = {"incoming": self.tr("incoming"), "outgoing": self.tr("outgoing")}
-        parts = [str(record.get("sender") or self.tr("(unknown sender)"))]
-        parts.append(self.case.local_time(record.get("ts")) or self.tr("(no time)"))
+        sender = record.get("sender")
+        # Each part isolated: "+218…" and "2024-05-01 16:00 +0200" keep their order in an
+        # Arabic window, and an Arabic name keeps its own in an English one.
+        if sender:
+            parts = [isolate(escape_controls(str(sender)))]
+        elif record.get("direction") == "outgoing":
+            parts = [self.tr("(the device's owner)")]
+        else:
+            parts = [self.tr("(unknown sender)")]
+        when = self.case.local_time(record.get("ts"))
+        parts.append(isolate(when, ltr=True) if when else self.tr("(no time)"))
         parts.append(direction.get(str(record.get("direction")), self.tr("direction unknown")))
-        parts.append(str(record["id"]))
+        parts.append(isolate(str(record["id"]), ltr=True))
         if record.get("deleted"):
             parts.append(self.tr("DELETED"))
         return "  ·  ".join(parts)
@@ -293,7 +310,7 @@ class MessageModel(PagedModel):
         lines = []
         attachments = record.get("attachments") or []
         if attachments:
-            names = ", ".join(str(a) for a in attachments)
+            names = ", ".join(isolate(escape_controls(str(a))) for a in attachments)
             lines.append(self.tr("Attachments: %1").replace("%1", names))
         if record.get("_tags"):
             lines.append(self.tr("Tags: %1").replace("%1", ", ".join(record["_tags"])))
@@ -303,12 +320,12 @@ class MessageModel(PagedModel):
         found = self.case.conn.execute(
             "SELECT label FROM evidence WHERE id = ?", (record["evidence"],)
         ).fetchone()
-        label = found[0] if found else ""
+        label = escape_controls(found[0] if found else "")
         table, rowid = record.get("source_table"), record.get("source_rowid")
         lines = [
             self.tr("Record: %1").replace("%1", str(record["id"])),
             self.tr("Evidence: %1").replace("%1", f"{record['evidence']} ({label})"),
-            self.tr("Path: %1").replace("%1", str(record.get("path"))),
+            self.tr("Path: %1").replace("%1", escape_controls(str(record.get("path")))),
             self.tr("Volume: %1").replace("%1", str(record.get("volume"))),
             self.tr("Parser: %1").replace("%1", str(record.get("parser"))),
             self.tr("Table/row: %1").replace("%1", f"{table} / {rowid}"),
@@ -323,7 +340,9 @@ class MessageModel(PagedModel):
             return None
         record = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(record.get("body") or "")
+            # Evidence text as it is, but a bidi override cannot reorder what follows it
+            # ("\u202eexe.gpj" must not read "jpg.exe"): controls are shown as escapes.
+            return escape_controls(str(record.get("body") or ""))
         if role == RECORD_ROLE:
             return record
         if role == HEADER_ROLE:

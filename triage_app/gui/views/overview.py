@@ -91,8 +91,11 @@ class LinksView(QWidget):
         self.items = list(shared_identifiers(self.case.conn))
         headers = [self.tr("Type"), self.tr("Value"), self.tr("Evidence items"),
                    self.tr("Occurrences")]  # fmt: skip
-        fill(self.shared, headers, ([i["type"], i["value"], i["items"], len(i["occurrences"])]
-                                    for i in self.items))  # fmt: skip
+        fill(self.shared, headers, (
+            [i["type"], i["value"], ", ".join(f"#{e}" for e in i["evidence_ids"]),
+             len(i["occurrences"])]
+            for i in self.items
+        ))  # fmt: skip
         self._occurrences(0)
 
     def _occurrences(self, row: int) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...core import browse
 from ...core.errors import QarinaError
 from ...core.tags import BOOKMARK
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from .photos_model import ICON_SIDE, SENSITIVE, PhotosModel, RecordRole
 
@@ -199,7 +200,7 @@ class PhotosView(QWidget):
         ]
         if problem:
             lines.append((self.tr("Thumbnail"), problem))
-        return "\n".join(f"{label}: {value}" for label, value in lines)
+        return escape_controls("\n".join(f"{label}: {value}" for label, value in lines))
 
     def closeEvent(self, event: Any) -> None:
         self.model.shutdown()

@@ -30,6 +30,7 @@ from ...core.browse import Key
 from ...core.errors import Cancelled
 from ...core.progress import CancelToken
 from ...core.tags import tagged_ids
+from ...report.tables import escape_controls
 from ...report.thumbs import Thumb, ThumbRequest, write_thumbnails
 from ..casedata import CaseData
 
@@ -169,14 +170,15 @@ class PhotosModel(QAbstractListModel):
         record = self._rows[index.row()]
         key = self.key(record["id"])
         if role == Qt.ItemDataRole.DisplayRole:
-            name = str(record.get("path") or record["id"]).rsplit("/", 1)[-1]
+            name = escape_controls(str(record.get("path") or record["id"]).rsplit("/", 1)[-1])
             if key in self._problems:
                 return name + "\n" + self._problems[key]
             return name + "\n" + self.tr("sensitive: blurred") if key[1] else name
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icon(record, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return str(record.get("path") or "") + "\n" + self._problems.get(key, "")
+            path = escape_controls(str(record.get("path") or ""))
+            return path + "\n" + self._problems.get(key, "")
         if role == RecordRole:
             return record
         return None

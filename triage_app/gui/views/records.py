@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ...core import browse
 from ...core.tags import BOOKMARK
 from ...core.timeconv import parse_iso
+from ...report.tables import escape_controls
 from ..casedata import CaseData
 from ..record_model import Column, RecordTableModel
 
@@ -191,7 +192,7 @@ class RecordsView(QWidget):
 
     def _show(self, current: QModelIndex, _previous: QModelIndex) -> None:
         record = self.model.record(current.row())
-        self.details.setPlainText(self.describe(record) if record else "")
+        self.details.setPlainText(escape_controls(self.describe(record)) if record else "")
 
     def describe(self, record: dict[str, Any]) -> str:
         """The whole record as plain text: provenance first, then its own fields, then tags."""
@@ -238,7 +239,7 @@ class RecordsView(QWidget):
         if record is None:
             return
         self.case.tag(str(record["id"]), tag, note)
-        self.details.setPlainText(self.describe(record))
+        self.details.setPlainText(escape_controls(self.describe(record)))
 
 
 class ContactsView(RecordsView):
