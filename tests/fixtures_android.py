@@ -7,13 +7,8 @@ import sqlite3
 from pathlib import Path
 
 # `sms` table as created by AOSP TelephonyProvider (MmsSmsDatabaseHelper), Android 4.x-14.
-SMS_SCHEMA = (
-    "CREATE TABLE sms (_id INTEGER PRIMARY KEY,thread_id INTEGER,address TEXT,person INTEGER,"
-    "date INTEGER,date_sent INTEGER DEFAULT 0,protocol INTEGER,read INTEGER DEFAULT 0,"
-    "status INTEGER DEFAULT -1,type INTEGER,reply_path_present INTEGER,subject TEXT,body TEXT,"
-    "service_center TEXT,locked INTEGER DEFAULT 0,error_code INTEGER DEFAULT 0,"
-    "seen INTEGER DEFAULT 0)"
-)
+from triage_app.sample.android_schemas import SMS_SCHEMA as SMS_SCHEMA
+
 SMS_DIR = "data/data/com.android.providers.telephony/databases"
 
 # (address, date ms, date_sent ms, type, body)

@@ -1,14 +1,12 @@
 """Telegram for Android `cache4.db` fixtures: the app's real table schemas and TL-serialised
 objects written field by field in the layouts of the published API schema.
 
-Layouts written here (flags bits as in the schema):
-- message (layer >= 179): flags, flags2, id:int, from_id:flags.8?Peer, peer_id:Peer,
-  fwd_from:flags.2?MessageFwdHeader, date:int, message:string, media:flags.9?MessageMedia
+The current-layer message and user objects, the peers and the TL primitives are written by
+`triage_app.sample.tl` (the workshop sample uses them too). Layouts written here (flags bits
+as in the schema):
 - message (layer 119-132): flags, id:int, from_id:flags.8?Peer(int ids), peer_id:Peer, date,
   message, media
 - messageService: flags, id:int, from_id:flags.8?Peer, peer_id:Peer, date:int, action
-- user (layer >= 145): flags, flags2, id:long, access_hash:flags.0?long, first_name:flags.1,
-  last_name:flags.2, username:flags.3, phone:flags.4, ...; user#938458c1 with id:int
 - chat: flags, id:long, title; channel: flags, flags2, id:long, access_hash:flags.13?long, title
 """
 
@@ -18,26 +16,19 @@ import sqlite3
 import struct
 from pathlib import Path
 
-# Schema of Telegram 7.7 (cache4.db user_version 78), as in the corpus copy.
-SCHEMA_V78 = """
-CREATE TABLE users(uid INTEGER PRIMARY KEY, name TEXT, status INTEGER, data BLOB);
-CREATE TABLE chats(uid INTEGER PRIMARY KEY, name TEXT, data BLOB);
-CREATE TABLE dialogs(did INTEGER PRIMARY KEY, date INTEGER, unread_count INTEGER,
-  last_mid INTEGER, inbox_max INTEGER, outbox_max INTEGER, last_mid_i INTEGER,
-  unread_count_i INTEGER, pts INTEGER, date_i INTEGER, pinned INTEGER, flags INTEGER,
-  folder_id INTEGER, data BLOB);
-CREATE TABLE contacts(uid INTEGER PRIMARY KEY, mutual INTEGER);
-CREATE TABLE enc_chats(uid INTEGER PRIMARY KEY, user INTEGER, name TEXT, data BLOB, g BLOB,
-  authkey BLOB, ttl INTEGER, layer INTEGER, seq_in INTEGER, seq_out INTEGER,
-  use_count INTEGER, exchange_id INTEGER, key_date INTEGER, fprint INTEGER, fauthkey BLOB,
-  khash BLOB, in_seq_no INTEGER, admin_id INTEGER, mtproto_seq INTEGER);
-CREATE TABLE user_contacts_v7(key TEXT PRIMARY KEY, uid INTEGER, fname TEXT, sname TEXT,
-  imported INTEGER);
-CREATE TABLE user_phones_v7(key TEXT, phone TEXT, sphone TEXT, deleted INTEGER,
-  PRIMARY KEY (key, phone));
-CREATE TABLE params(id INTEGER PRIMARY KEY, seq INTEGER, pts INTEGER, date INTEGER,
-  qts INTEGER, lsv INTEGER, sg INTEGER, pbytes BLOB);
-"""
+from triage_app.sample.android_schemas import TELEGRAM_MESSAGES_V2, TELEGRAM_TABLES
+from triage_app.sample.tl import PEER_CHANNEL as PEER_CHANNEL
+from triage_app.sample.tl import PEER_CHAT as PEER_CHAT
+from triage_app.sample.tl import PEER_USER as PEER_USER
+from triage_app.sample.tl import PEER_USER_OLD as PEER_USER_OLD
+from triage_app.sample.tl import i64, tl_string, u32
+from triage_app.sample.tl import message as message
+from triage_app.sample.tl import peer as peer
+from triage_app.sample.tl import user as user
+
+# Schema of Telegram 7.7 (cache4.db user_version 78), as in the corpus copy: the tables common
+# to both clients (`triage_app.sample.android_schemas`) and its message table.
+SCHEMA_V78 = "".join(f"{statement};\n" for statement in TELEGRAM_TABLES)
 MESSAGES_V78 = """
 CREATE TABLE messages(mid INTEGER PRIMARY KEY, uid INTEGER, read_state INTEGER,
   send_state INTEGER, date INTEGER, data BLOB, out INTEGER, ttl INTEGER, media INTEGER,
@@ -45,64 +36,13 @@ CREATE TABLE messages(mid INTEGER PRIMARY KEY, uid INTEGER, read_state INTEGER,
   thread_reply_id INTEGER);
 """
 # The current client's table (MessagesStorage, Telegram 10.x).
-MESSAGES_V2 = """
-CREATE TABLE messages_v2(mid INTEGER, uid INTEGER, read_state INTEGER, send_state INTEGER,
-  date INTEGER, data BLOB, out INTEGER, ttl INTEGER, media INTEGER, replydata BLOB,
-  imp INTEGER, mention INTEGER, forwards INTEGER, replies_data BLOB, thread_reply_id INTEGER,
-  is_channel INTEGER, reply_to_message_id INTEGER, custom_params BLOB, group_id INTEGER,
-  reply_to_story_id INTEGER, PRIMARY KEY(mid, uid));
-"""
+MESSAGES_V2 = TELEGRAM_MESSAGES_V2 + ";\n"
 
-PEER_USER, PEER_CHAT, PEER_CHANNEL = 0x59511722, 0x36C6019A, 0xA2A5371E
-PEER_USER_OLD = 0x9DB1BC6D
-MESSAGE_CURRENT, MESSAGE_LAYER_12X, MESSAGE_SERVICE = 0x7600B9D3, 0x58AE39C9, 0x7A800E0A
-FWD_HEADER = 0x4E4DF4BB
+MESSAGE_LAYER_12X, MESSAGE_SERVICE = 0x58AE39C9, 0x7A800E0A
 MEDIA_PHOTO, MEDIA_GEO, GEO_POINT = 0xE216EB63, 0x56E0D474, 0xB2A2F663
 ACTION_PHONE_CALL, ACTION_CHAT_CREATE = 0x80E11A7F, 0xBD47CBAD
 REASON_MISSED, REASON_HANGUP = 0x85E42301, 0x57ADC690
-USER_CURRENT, USER_LAYER_12X = 0x31774388, 0x938458C1
 CHAT, CHANNEL = 0x41CBF256, 0x1C32B11C
-
-
-def u32(value: int) -> bytes:
-    return struct.pack("<I", value & 0xFFFFFFFF)
-
-
-def i64(value: int) -> bytes:
-    return struct.pack("<q", value)
-
-
-def tl_string(value: str | bytes) -> bytes:
-    data = value.encode() if isinstance(value, str) else value
-    head = bytes([len(data)]) if len(data) < 254 else b"\xfe" + len(data).to_bytes(3, "little")
-    body = head + data
-    return body + b"\x00" * (-len(body) % 4)
-
-
-def peer(kind: int, ident: int) -> bytes:
-    return u32(kind) + (u32(ident) if kind == PEER_USER_OLD else i64(ident))
-
-
-def message(
-    mid: int,
-    date: int,
-    text: str,
-    *,
-    to: bytes,
-    sender: bytes | None = None,
-    fwd_date: int | None = None,
-    media: bytes | None = None,
-    out: bool = False,
-) -> bytes:
-    """A message of the current layer (two flags words)."""
-    flags = (2 if out else 0) | (256 if sender else 0) | (4 if fwd_date else 0)
-    flags |= 512 if media else 0
-    blob = u32(MESSAGE_CURRENT) + u32(flags) + u32(0) + u32(mid)
-    blob += (sender or b"") + to
-    if fwd_date is not None:  # messageFwdHeader flags from_name:flags.5?string date:int
-        blob += u32(FWD_HEADER) + u32(32) + tl_string("Forwarded by") + u32(fwd_date)
-    blob += u32(date) + tl_string(text) + (media or b"")
-    return blob + u32(0)  # entities etc. of later fields are not read
 
 
 def message_layer_12x(mid: int, date: int, text: str, *, to: bytes, sender: bytes) -> bytes:
@@ -126,27 +66,6 @@ def phone_call(call_id: int, *, reason: int | None, duration: int | None) -> byt
 
 def geo_media(lat: float, lon: float) -> bytes:
     return u32(MEDIA_GEO) + u32(GEO_POINT) + u32(0) + struct.pack("<dd", lon, lat) + i64(77)
-
-
-def user(
-    uid: int,
-    first: str | None,
-    last: str | None = None,
-    username: str | None = None,
-    phone: str | None = None,
-    *,
-    layer_12x: bool = False,
-) -> bytes:
-    flags = 1 | sum(bit for bit, v in ((2, first), (4, last), (8, username), (16, phone)) if v)
-    if layer_12x:
-        blob = u32(USER_LAYER_12X) + u32(flags) + u32(uid)
-    else:
-        blob = u32(USER_CURRENT) + u32(flags) + u32(0) + i64(uid)
-    blob += i64(0x1122334455667788)  # access_hash
-    for value in (first, last, username, phone):
-        if value:
-            blob += tl_string(value)
-    return blob + u32(0)
 
 
 def chat(chat_id: int, title: str) -> bytes:

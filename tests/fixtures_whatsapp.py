@@ -1,7 +1,9 @@
 """Generated WhatsApp Android databases built with the app's own table definitions.
 
 The CREATE TABLE statements are those WhatsApp 2.21 (June 2021) writes to `msgstore.db` and
-`wa.db` (the same definitions are in IPED's test files); the rows are made up.
+`wa.db` (the same definitions are in IPED's test files); the current schema and `wa_contacts`
+live in `triage_app.sample.android_schemas` (the workshop sample builds from them too); the
+rows are made up.
 """
 
 from __future__ import annotations
@@ -9,58 +11,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from triage_app.sample.android_schemas import WA_CONTACTS, WA_CURRENT_SCHEMA
+
 WA_DIR = "data/data/com.whatsapp/databases"
 W4B_DIR = "data/data/com.whatsapp.w4b/databases"
 
-# Current (2021+) msgstore.db tables.
-MESSAGE = (
-    "CREATE TABLE message (_id INTEGER PRIMARY KEY AUTOINCREMENT, chat_row_id INTEGER NOT NULL,"
-    " from_me INTEGER NOT NULL, key_id TEXT NOT NULL, sender_jid_row_id INTEGER, status INTEGER,"
-    " broadcast INTEGER, recipient_count INTEGER, participant_hash TEXT, origination_flags"
-    " INTEGER, origin INTEGER, timestamp INTEGER, received_timestamp INTEGER,"
-    " receipt_server_timestamp INTEGER, message_type INTEGER, text_data TEXT, starred INTEGER,"
-    " lookup_tables INTEGER, sort_id INTEGER NOT NULL DEFAULT 0 )"
-)
-JID = (
-    "CREATE TABLE jid (_id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, server TEXT"
-    " NOT NULL, agent INTEGER, device INTEGER, type INTEGER, raw_string TEXT)"
-)
-CHAT = (
-    "CREATE TABLE chat (_id INTEGER PRIMARY KEY AUTOINCREMENT,jid_row_id INTEGER UNIQUE,hidden"
-    " INTEGER,subject TEXT,created_timestamp INTEGER,display_message_row_id INTEGER,"
-    "last_message_row_id INTEGER,last_read_message_row_id INTEGER,"
-    "last_read_receipt_sent_message_row_id INTEGER,last_important_message_row_id INTEGER,"
-    "archived INTEGER,sort_timestamp INTEGER,mod_tag INTEGER,gen REAL,spam_detection INTEGER,"
-    "unseen_earliest_message_received_time INTEGER,unseen_message_count INTEGER,"
-    "unseen_missed_calls_count INTEGER,unseen_row_count INTEGER,plaintext_disabled INTEGER,"
-    "vcard_ui_dismissed INTEGER,change_number_notified_message_row_id INTEGER,"
-    "show_group_description INTEGER,ephemeral_expiration INTEGER,"
-    "last_read_ephemeral_message_row_id INTEGER,ephemeral_setting_timestamp INTEGER,"
-    "unseen_important_message_count INTEGER NOT NULL DEFAULT 0 )"
-)
-MESSAGE_MEDIA = (
-    "CREATE TABLE message_media (  message_row_id INTEGER PRIMARY KEY, chat_row_id INTEGER,"
-    " autotransfer_retry_enabled INTEGER, multicast_id TEXT, media_job_uuid TEXT, transferred"
-    " INTEGER, transcoded INTEGER, file_path TEXT, file_size INTEGER, suspicious_content INTEGER,"
-    " trim_from INTEGER, trim_to INTEGER, face_x INTEGER, face_y INTEGER, media_key BLOB,"
-    " media_key_timestamp INTEGER, width INTEGER, height INTEGER, has_streaming_sidecar INTEGER,"
-    " gif_attribution INTEGER, thumbnail_height_width_ratio REAL, direct_path TEXT,"
-    " first_scan_sidecar BLOB, first_scan_length INTEGER, message_url TEXT, mime_type TEXT,"
-    " file_length INTEGER, media_name TEXT, file_hash TEXT, media_duration INTEGER, page_count"
-    " INTEGER, enc_file_hash TEXT, partial_media_hash TEXT, partial_media_enc_hash TEXT,"
-    " is_animated_sticker INTEGER, original_file_hash TEXT, mute_video INTEGER DEFAULT 0)"
-)
-MESSAGE_SYSTEM = (
-    "CREATE TABLE message_system (message_row_id INTEGER PRIMARY KEY, action_type INTEGER NOT NULL)"
-)
-CALL_LOG = (
-    "CREATE TABLE call_log (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid_row_id INTEGER, from_me"
-    " INTEGER, call_id TEXT, transaction_id INTEGER, timestamp INTEGER, video_call INTEGER,"
-    " duration INTEGER, call_result INTEGER, bytes_transferred INTEGER, group_jid_row_id INTEGER"
-    " NOT NULL DEFAULT 0, is_joinable_group_call INTEGER, call_creator_device_jid_row_id INTEGER"
-    " NOT NULL DEFAULT 0, call_random_id TEXT)"
-)
-CURRENT_SCHEMA = [MESSAGE, JID, CHAT, MESSAGE_MEDIA, MESSAGE_SYSTEM, CALL_LOG]
+# Current (2021+) msgstore.db tables and wa.db's table: `triage_app.sample.android_schemas`.
+CURRENT_SCHEMA = list(WA_CURRENT_SCHEMA)
 
 # Legacy msgstore.db tables.
 MESSAGES = (
@@ -87,18 +44,6 @@ CHAT_LIST = (
     " last_important_message_table_id INTEGER, show_group_description INTEGER,"
     " ephemeral_expiration INTEGER, last_read_ephemeral_message_table_id INTEGER,"
     " ephemeral_setting_timestamp INTEGER)"
-)
-
-# wa.db
-WA_CONTACTS = (
-    "CREATE TABLE wa_contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT NOT NULL,"
-    " is_whatsapp_user BOOLEAN NOT NULL, status TEXT, status_timestamp INTEGER, number TEXT,"
-    " raw_contact_id INTEGER, display_name TEXT, phone_type INTEGER, phone_label TEXT,"
-    " unseen_msg_count INTEGER, photo_ts INTEGER, thumb_ts INTEGER, photo_id_timestamp INTEGER,"
-    " given_name TEXT, family_name TEXT, wa_name TEXT, sort_name TEXT, nickname TEXT, company"
-    " TEXT, title TEXT, status_autodownload_disabled INTEGER, keep_timestamp INTEGER,"
-    " is_spam_reported INTEGER, is_sidelist_synced BOOLEAN DEFAULT 0, is_business_synced BOOLEAN"
-    " DEFAULT 0)"
 )
 
 PEER = "218912345678@s.whatsapp.net"

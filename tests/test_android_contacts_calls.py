@@ -12,34 +12,9 @@ from casehelpers import BY_PARSER_SQL, scan_with
 from parsers.android_calls import AndroidCalls
 from parsers.android_contacts import AndroidContacts
 from triage_app.core.export import records
+from triage_app.sample.android_schemas import CALLS_SCHEMA, CONTACTS_SCHEMA
 
 DB_DIR = "data/data/com.android.providers.contacts/databases"
-DATA_COLS = ", ".join(f"data{i} TEXT" for i in range(1, 16))
-# AOSP ContactsProvider2 tables (Android 10), the columns relevant here plus their neighbours.
-CONTACTS_SCHEMA = [
-    "CREATE TABLE accounts (_id INTEGER PRIMARY KEY AUTOINCREMENT, account_name TEXT,"
-    " account_type TEXT, data_set TEXT)",
-    "CREATE TABLE mimetypes (_id INTEGER PRIMARY KEY AUTOINCREMENT, mimetype TEXT NOT NULL)",
-    "CREATE TABLE contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, name_raw_contact_id INTEGER,"
-    " photo_id INTEGER, times_contacted INTEGER NOT NULL DEFAULT 0, last_time_contacted INTEGER,"
-    " starred INTEGER NOT NULL DEFAULT 0, has_phone_number INTEGER NOT NULL DEFAULT 0,"
-    " lookup TEXT, contact_last_updated_timestamp INTEGER)",
-    "CREATE TABLE raw_contacts (_id INTEGER PRIMARY KEY AUTOINCREMENT, account_id INTEGER,"
-    " sourceid TEXT, version INTEGER NOT NULL DEFAULT 1, dirty INTEGER NOT NULL DEFAULT 0,"
-    " deleted INTEGER NOT NULL DEFAULT 0, contact_id INTEGER, times_contacted INTEGER NOT NULL"
-    " DEFAULT 0, last_time_contacted INTEGER, starred INTEGER NOT NULL DEFAULT 0,"
-    " display_name TEXT, display_name_alt TEXT, sort_key TEXT)",
-    "CREATE TABLE data (_id INTEGER PRIMARY KEY AUTOINCREMENT, package_id INTEGER,"
-    " mimetype_id INTEGER NOT NULL, raw_contact_id INTEGER NOT NULL, is_primary INTEGER NOT NULL"
-    f" DEFAULT 0, {DATA_COLS})",
-]
-CALLS_SCHEMA = (
-    "CREATE TABLE calls (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, presentation INTEGER"
-    " NOT NULL DEFAULT 1, post_dial_digits TEXT DEFAULT '', date INTEGER, duration INTEGER,"
-    " data_usage INTEGER, type INTEGER, features INTEGER NOT NULL DEFAULT 0, subscription_id TEXT,"
-    " new INTEGER, name TEXT, numbertype INTEGER, numberlabel TEXT, countryiso TEXT,"
-    " voicemail_uri TEXT, is_read INTEGER, geocoded_location TEXT, normalized_number TEXT)"
-)
 
 
 def _contacts_db(path: Path) -> None:

@@ -12,45 +12,8 @@ from casehelpers import RUNS_SQL, dispatched, scan_with, truncated_copy
 
 from parsers.chromium_history import ChromiumHistory, Origin
 from triage_app.core.export import records
+from triage_app.sample.chromium import HISTORY_SCHEMA as MODERN_SCHEMA
 
-# Tables as created by recent Chrome (history meta version 70): components/history/core/
-# browser history_database.cc, url_database.cc, visit_database.cc, download_database.cc.
-MODERN_SCHEMA = (
-    "CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR)",
-    "CREATE TABLE urls(id INTEGER PRIMARY KEY AUTOINCREMENT,url LONGVARCHAR,title LONGVARCHAR,"
-    "visit_count INTEGER DEFAULT 0 NOT NULL,typed_count INTEGER DEFAULT 0 NOT NULL,"
-    "last_visit_time INTEGER NOT NULL,hidden INTEGER DEFAULT 0 NOT NULL)",
-    "CREATE INDEX urls_url_index ON urls (url)",
-    "CREATE TABLE visits(id INTEGER PRIMARY KEY AUTOINCREMENT,url INTEGER NOT NULL,"
-    "visit_time INTEGER NOT NULL,from_visit INTEGER,external_referrer_url TEXT,"
-    "transition INTEGER DEFAULT 0 NOT NULL,segment_id INTEGER,"
-    "visit_duration INTEGER DEFAULT 0 NOT NULL,"
-    "incremented_omnibox_typed_score BOOLEAN DEFAULT FALSE NOT NULL,opener_visit INTEGER,"
-    "originator_cache_guid TEXT,originator_visit_id INTEGER,originator_from_visit INTEGER,"
-    "originator_opener_visit INTEGER,is_known_to_sync BOOLEAN DEFAULT FALSE NOT NULL,"
-    "consider_for_ntp_most_visited BOOLEAN DEFAULT FALSE NOT NULL,"
-    "visited_link_id INTEGER DEFAULT 0 NOT NULL,app_id TEXT)",
-    "CREATE INDEX visits_url_index ON visits (url)",
-    "CREATE INDEX visits_time_index ON visits (visit_time)",
-    "CREATE TABLE downloads (id INTEGER PRIMARY KEY,guid VARCHAR NOT NULL,"
-    "current_path LONGVARCHAR NOT NULL,target_path LONGVARCHAR NOT NULL,"
-    "start_time INTEGER NOT NULL,received_bytes INTEGER NOT NULL,total_bytes INTEGER NOT NULL,"
-    "state INTEGER NOT NULL,danger_type INTEGER NOT NULL,interrupt_reason INTEGER NOT NULL,"
-    "hash BLOB NOT NULL,end_time INTEGER NOT NULL,opened INTEGER NOT NULL,"
-    "last_access_time INTEGER NOT NULL,transient INTEGER NOT NULL,referrer VARCHAR NOT NULL,"
-    "site_url VARCHAR NOT NULL,embedder_download_data VARCHAR NOT NULL,tab_url VARCHAR NOT NULL,"
-    "tab_referrer_url VARCHAR NOT NULL,http_method VARCHAR NOT NULL,by_ext_id VARCHAR NOT NULL,"
-    "by_ext_name VARCHAR NOT NULL,by_web_app_id VARCHAR NOT NULL,etag VARCHAR NOT NULL,"
-    "last_modified VARCHAR NOT NULL,mime_type VARCHAR(255) NOT NULL,"
-    "original_mime_type VARCHAR(255) NOT NULL)",
-    "CREATE TABLE downloads_url_chains (id INTEGER NOT NULL,chain_index INTEGER NOT NULL,"
-    "url LONGVARCHAR NOT NULL, PRIMARY KEY (id, chain_index) )",
-    "CREATE TABLE downloads_slices (download_id INTEGER NOT NULL,offset INTEGER NOT NULL,"
-    "received_bytes INTEGER NOT NULL,finished INTEGER NOT NULL DEFAULT 0,"
-    "PRIMARY KEY (download_id, offset) )",
-    "CREATE TABLE keyword_search_terms (keyword_id INTEGER NOT NULL,url_id INTEGER NOT NULL,"
-    "term LONGVARCHAR NOT NULL,normalized_term LONGVARCHAR NOT NULL)",
-)
 # History meta version 20 (2011), as in plaso's `chrome/History`.
 V20_SCHEMA = (
     "CREATE TABLE urls(id INTEGER PRIMARY KEY,url LONGVARCHAR,title LONGVARCHAR,"

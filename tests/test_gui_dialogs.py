@@ -197,23 +197,18 @@ def test_start_screen_recent_cases(qtbot: Any, tmp_path: Path) -> None:
     add_recent_case(tmp_path / "gone")
     add_recent_case(case)
     assert recent_cases() == [case.absolute(), (tmp_path / "gone").absolute()]
-    screen = StartScreen(None, sample_dir=tmp_path / "no-sample")
+    screen = StartScreen(None)
     qtbot.addWidget(screen)
     assert screen.recent.count() == 2
     first, missing = screen.recent.item(0), screen.recent.item(1)
     assert first.flags() & Qt.ItemFlag.ItemIsEnabled
     assert not missing.flags() & Qt.ItemFlag.ItemIsEnabled
-    assert (
-        not screen.sample_button.isEnabled() and "qarina sample" in screen.sample_button.toolTip()
-    )
+    assert screen.sample_button.isEnabled() and "fictional" in screen.sample_button.toolTip()
     with qtbot.waitSignal(screen.open_case) as blocker:
         screen.recent.itemActivated.emit(first)
     assert blocker.args[0] == case.absolute()
     with qtbot.waitSignal(screen.new_case_requested):
         screen.new_button.click()
-    (tmp_path / "sample").mkdir()
-    sample = StartScreen(None, sample_dir=tmp_path / "sample")
-    qtbot.addWidget(sample)
-    with qtbot.waitSignal(sample.open_sample):
-        sample.sample_button.click()
+    with qtbot.waitSignal(screen.open_sample):
+        screen.sample_button.click()
     _shot(screen, "start", (1366, 768))

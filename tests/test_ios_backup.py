@@ -32,17 +32,10 @@ from triage_app.core.evidence.ios_backup import IosBackupSource
 from triage_app.core.export import records
 from triage_app.core.models import ScanOptions
 from triage_app.core.progress import CancelToken
+from triage_app.sample.ios_manifest import MANIFEST_DB, file_id, mbfile
 
 Watch = Callable[..., None]
 MTIME, BIRTH, CHANGED = 1_700_000_000, 1_690_000_000, 1_700_000_100
-SCHEMA = (
-    "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER,"
-    " file BLOB)",
-    "CREATE INDEX FilesDomainIdx ON Files(domain)",
-    "CREATE INDEX FilesRelativePathIdx ON Files(relativePath)",
-    "CREATE INDEX FilesFlagsIdx ON Files(flags)",
-    "CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB)",
-)
 
 
 @dataclass
@@ -57,8 +50,7 @@ class Item:
 
     @property
     def fid(self) -> str:
-        default = hashlib.sha1(f"{self.domain}-{self.relative}".encode()).hexdigest()
-        return self.file_id or default
+        return self.file_id or file_id(self.domain, self.relative)
 
 
 ITEMS = [
@@ -84,26 +76,10 @@ CONTENT = {i.relative: i.content for i in ITEMS if i.content is not None}
 
 
 def _mbfile(item: Item, size: int, encryption_key: bytes | None = None) -> bytes:
-    uid = plistlib.UID
-    record: dict[str, object] = {
-        "$class": uid(3), "Size": size, "LastModified": MTIME, "Birth": BIRTH,
-        "LastStatusChange": CHANGED, "InodeNumber": 4242, "Mode": 0o100644, "UserID": 501,
-        "GroupID": 501, "ProtectionClass": 3, "Flags": 0, "RelativePath": uid(2),
-    }  # fmt: skip
-    objects: list[object] = [
-        "$null", record, item.relative,
-        {"$classname": "MBFile", "$classes": ["MBFile", "NSObject"]},
-    ]  # fmt: skip
-    if encryption_key is not None:
-        record["EncryptionKey"] = uid(len(objects))
-        data_class = {"$classname": "NSMutableData", "$classes": ["NSMutableData", "NSObject"]}
-        objects += [{"NS.data": encryption_key, "$class": uid(len(objects) + 1)}, data_class]
-    if item.target is not None:
-        record["Target"] = uid(len(objects))
-        objects.append(item.target)
-    archive = {"$version": 100000, "$archiver": "NSKeyedArchiver", "$top": {"root": uid(1)},
-               "$objects": objects}  # fmt: skip
-    return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
+    return mbfile(
+        item.relative, size, mtime=MTIME, birth=BIRTH, changed=CHANGED, inode=4242,
+        encryption_key=encryption_key, target=item.target,
+    )  # fmt: skip
 
 
 def _aes(key: bytes, data: bytes) -> bytes:
@@ -140,7 +116,7 @@ class Keys:
 
 def _manifest_db(path: Path, rows: list[tuple[object, ...]], wal_rows: int = 0) -> None:
     conn = sqlite3.connect(path)
-    for sql in SCHEMA:
+    for sql in MANIFEST_DB:
         conn.execute(sql)
     insert = "INSERT INTO Files VALUES (?,?,?,?,?)"
     conn.executemany(insert, rows[: len(rows) - wal_rows])

@@ -10,40 +10,11 @@ from typing import Any
 from casehelpers import OUTCOME_SQL, scan_records, truncated_copy
 
 from parsers.ios_contacts import IosContacts
+from triage_app.sample.ios_schemas import ADDRESS_BOOK as SCHEMA
 
 AB_DIR = "private/var/mobile/Library/AddressBook"
 COCOA = 978307200  # seconds from 1970 to 2001
 T0 = 1700000000 - COCOA  # 2023-11-14T22:13:20Z as Cocoa seconds
-# AddressBook.sqlitedb of iOS 13-17 (unchanged for these columns since iOS 6): the columns
-# read plus their neighbours. ABPerson.guid has DEFAULT (ab_generate_guid()) on a device, an
-# app-registered SQL function, left out here so that plain sqlite3 can insert rows.
-SCHEMA = [
-    "CREATE TABLE ABStore (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, Name TEXT,"
-    " ExternalIdentifier TEXT, Type INTEGER, ConstraintsPath TEXT, ExternalModificationTag TEXT,"
-    " ExternalSyncTag TEXT, AccountID INTEGER, Enabled INTEGER DEFAULT 1, SyncData BLOB,"
-    " MeIdentifier INTEGER DEFAULT -1, Capabilities INTEGER DEFAULT 0, InsertionDate REAL)",
-    "CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, First TEXT, Last TEXT,"
-    " Middle TEXT, FirstPhonetic TEXT, MiddlePhonetic TEXT, LastPhonetic TEXT,"
-    " Organization TEXT, Department TEXT, Note TEXT, Kind INTEGER, Birthday TEXT,"
-    " JobTitle TEXT, Nickname TEXT, Prefix TEXT, Suffix TEXT, FirstSort TEXT, LastSort TEXT,"
-    " CreationDate INTEGER, ModificationDate INTEGER, CompositeNameFallback TEXT,"
-    " ExternalIdentifier TEXT, ExternalModificationTag TEXT, ExternalUUID TEXT,"
-    " StoreID INTEGER, DisplayName TEXT, ExternalRepresentation BLOB, FirstSortSection TEXT,"
-    " LastSortSection TEXT, FirstSortLanguageIndex INTEGER DEFAULT 2147483647,"
-    " LastSortLanguageIndex INTEGER DEFAULT 2147483647, PersonLink INTEGER DEFAULT -1,"
-    " ImageURI TEXT, IsPreferredName INTEGER DEFAULT 1, guid TEXT, PhonemeData TEXT,"
-    " AlternateBirthday TEXT, MapsData TEXT, FirstPronunciation TEXT, MiddlePronunciation TEXT,"
-    " LastPronunciation TEXT, OrganizationPhonetic TEXT, OrganizationPronunciation TEXT,"
-    " PreviousFamilyName TEXT, PreferredLikenessSource TEXT, PreferredPersonaIdentifier TEXT,"
-    " DowntimeWhitelist TEXT, ImageType TEXT, ImageHash BLOB, MemojiMetadata BLOB,"
-    " UNIQUE(guid))",
-    "CREATE TABLE ABMultiValue (UID INTEGER PRIMARY KEY, record_id INTEGER, property INTEGER,"
-    " identifier INTEGER, label INTEGER, value TEXT, guid TEXT, UNIQUE(guid))",
-    "CREATE TABLE ABMultiValueLabel (value TEXT, UNIQUE(value))",
-    "CREATE TABLE ABMultiValueEntry (parent_id INTEGER, key INTEGER, value TEXT,"
-    " UNIQUE(parent_id, key))",
-    "CREATE TABLE ABMultiValueEntryKey (value TEXT, UNIQUE(value))",
-]
 PERSONS = [
     # ROWID, First, Middle, Last, Organization, Nickname, CreationDate, ModificationDate
     (1, "مصطفى", None, "الحاج", None, "الحاج", T0 - 86400, T0),

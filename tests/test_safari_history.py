@@ -12,40 +12,13 @@ from casehelpers import scan_with, truncated_copy
 
 from parsers.safari_history import SafariHistory
 from triage_app.core.export import records
+from triage_app.sample.ios_schemas import safari_history as schema
 
 MAC_DIR = "Users/amal/Library/Safari"
 IOS_DIR = (
     "private/var/mobile/Containers/Data/Application/6A1B2C3D-0000-4000-8000-00000000AB12"
     "/Library/Safari"
 )
-
-# Safari 11 on macOS (the layout of plaso's safari/History.db), tables this parser touches.
-HISTORY_ITEMS = (
-    "CREATE TABLE history_items (id INTEGER PRIMARY KEY AUTOINCREMENT,url TEXT NOT NULL UNIQUE,"
-    "domain_expansion TEXT NULL,visit_count INTEGER NOT NULL,daily_visit_counts BLOB NOT NULL,"
-    "weekly_visit_counts BLOB NULL,autocomplete_triggers BLOB NULL,"
-    "should_recompute_derived_visit_counts INTEGER NOT NULL,visit_count_score INTEGER NOT NULL"
-)
-HISTORY_VISITS = (
-    "CREATE TABLE history_visits (id INTEGER PRIMARY KEY AUTOINCREMENT,history_item INTEGER NOT"
-    " NULL REFERENCES history_items(id) ON DELETE CASCADE,visit_time REAL NOT NULL,title TEXT"
-    " NULL,load_successful BOOLEAN NOT NULL DEFAULT 1,http_non_get BOOLEAN NOT NULL DEFAULT 0,"
-    "synthesized BOOLEAN NOT NULL DEFAULT 0,redirect_source INTEGER NULL UNIQUE REFERENCES"
-    " history_visits(id) ON DELETE CASCADE,redirect_destination INTEGER NULL UNIQUE REFERENCES"
-    " history_visits(id) ON DELETE CASCADE,origin INTEGER NOT NULL DEFAULT 0,generation INTEGER"
-    " NOT NULL DEFAULT 0,attributes INTEGER NOT NULL DEFAULT 0,score INTEGER NOT NULL DEFAULT 0)"
-)
-HISTORY_TOMBSTONES = (
-    "CREATE TABLE history_tombstones (id INTEGER PRIMARY KEY AUTOINCREMENT,start_time REAL NOT"
-    " NULL,end_time REAL NOT NULL,url TEXT,generation INTEGER NOT NULL DEFAULT 0)"
-)
-
-
-def schema(status_code: bool = False) -> list[str]:
-    # Newer Safari versions add history_items.status_code; the parser must not care.
-    extra = ",status_code INTEGER NOT NULL DEFAULT 0" if status_code else ""
-    return [HISTORY_ITEMS + extra + ")", HISTORY_VISITS, HISTORY_TOMBSTONES]
-
 
 ITEMS = [
     (1, "https://maps.example/route?to=Lampedusa", "maps.example", 2),

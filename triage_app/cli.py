@@ -360,11 +360,14 @@ def verify(report_dir: Path | None, case_dir: Path | None) -> None:
 from . import cli_case, cli_search  # noqa: E402  (register their commands)
 from .cli_gui import gui  # noqa: E402
 from .cli_report import report  # noqa: E402
+from .cli_sample import demo, sample  # noqa: E402
 
 cli_search.register(main)
 cli_case.register(main)
 main.add_command(report)
 main.add_command(gui)
+main.add_command(sample)
+main.add_command(demo)
 
 if __name__ == "__main__":
     main()

@@ -247,37 +247,37 @@
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="153"/>
         <source>Conversation</source>
         <translation>المحادثة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="154"/>
         <source>Participants</source>
         <translation>المشاركون</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="153"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="153"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="154"/>
         <source>Last message</source>
         <translation>آخر رسالة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="154"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="189"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="197"/>
         <source>(no thread)</source>
         <translation>(بلا محادثة)</translation>
     </message>
@@ -884,37 +884,37 @@
         <translation>&amp;عرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="235"/>
+        <location filename="../../triage_app/gui/main_window.py" line="241"/>
         <source>Open a case folder</source>
         <translation>فتح مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="238"/>
+        <location filename="../../triage_app/gui/main_window.py" line="244"/>
         <source>Not a case</source>
         <translation>ليس مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="239"/>
+        <location filename="../../triage_app/gui/main_window.py" line="245"/>
         <source>This folder holds no Qarina case.</source>
         <translation>لا يحتوي هذا المجلد على قضية من قرينة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="285"/>
+        <location filename="../../triage_app/gui/main_window.py" line="291"/>
         <source>Scan %1: %2 records</source>
         <translation>الفحص %1: %2 سجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="292"/>
+        <location filename="../../triage_app/gui/main_window.py" line="298"/>
         <source>Scan failed</source>
         <translation>فشل الفحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="324"/>
+        <location filename="../../triage_app/gui/main_window.py" line="330"/>
         <source>A scan is running</source>
         <translation>يجري فحص حاليًا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="325"/>
+        <location filename="../../triage_app/gui/main_window.py" line="331"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>إلغاء الفحص والإغلاق؟ تحتفظ القضية بما عُثر عليه، ويمكن استئناف الفحص لاحقًا بإضافة الأدلة نفسها مرة أخرى.</translation>
     </message>
@@ -990,87 +990,92 @@
 <context>
     <name>MessageModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="291"/>
         <source>incoming</source>
         <translation>وارد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="291"/>
         <source>outgoing</source>
         <translation>صادر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="284"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="298"/>
+        <source>(the device&apos;s owner)</source>
+        <translation>(صاحب الجهاز)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="300"/>
         <source>(unknown sender)</source>
         <translation>(مرسل غير معروف)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="285"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="302"/>
         <source>(no time)</source>
         <translation>(بلا وقت)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="286"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
         <source>direction unknown</source>
         <translation>الاتجاه غير معروف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="289"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="306"/>
         <source>DELETED</source>
         <translation>محذوفة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="297"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="314"/>
         <source>Attachments: %1</source>
         <translation>المرفقات: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="299"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="316"/>
         <source>Tags: %1</source>
         <translation>الوسوم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="326"/>
         <source>Record: %1</source>
         <translation>السجل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="310"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="327"/>
         <source>Evidence: %1</source>
         <translation>الدليل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="311"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="328"/>
         <source>Path: %1</source>
         <translation>المسار: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="312"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="329"/>
         <source>Volume: %1</source>
         <translation>وحدة التخزين: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="313"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="330"/>
         <source>Parser: %1</source>
         <translation>المحلل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="314"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="331"/>
         <source>Table/row: %1</source>
         <translation>الجدول/الصف: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="315"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="332"/>
         <source>Source SHA-256: %1</source>
         <translation>SHA-256 للمصدر: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="316"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="333"/>
         <source>Time (UTC): %1</source>
         <translation>الوقت (UTC): %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="334"/>
         <source>Stored time value: %1</source>
         <translation>قيمة الوقت المخزّنة: %1</translation>
     </message>
@@ -1804,52 +1809,52 @@
 <context>
     <name>StartScreen</name>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="64"/>
+        <location filename="../../triage_app/gui/start.py" line="54"/>
         <source>Qarina</source>
         <translation>قرينة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="69"/>
+        <location filename="../../triage_app/gui/start.py" line="59"/>
         <source>Offline triage of seized phones and computers.</source>
         <translation>فرز أولي دون اتصال بالإنترنت للهواتف والحواسيب المضبوطة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="70"/>
+        <location filename="../../triage_app/gui/start.py" line="60"/>
         <source>New case…</source>
         <translation>قضية جديدة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="71"/>
+        <location filename="../../triage_app/gui/start.py" line="61"/>
         <source>Open case…</source>
         <translation>فتح قضية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="72"/>
+        <location filename="../../triage_app/gui/start.py" line="62"/>
         <source>Open the workshop sample case</source>
         <translation>فتح القضية النموذجية للتدريب</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="84"/>
+        <location filename="../../triage_app/gui/start.py" line="74"/>
         <source>No recent cases yet.</source>
         <translation>لا توجد قضايا حديثة بعد.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="91"/>
+        <location filename="../../triage_app/gui/start.py" line="81"/>
         <source>Recent cases</source>
         <translation>القضايا الأخيرة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="108"/>
+        <location filename="../../triage_app/gui/start.py" line="98"/>
         <source>This case folder is not available (moved or removed).</source>
         <translation>مجلد هذه القضية غير متاح (نُقل أو حُذف).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="118"/>
-        <source>No sample case yet: it arrives with the command `qarina sample`.</source>
-        <translation>لا توجد قضية نموذجية بعد: تُنشأ بالأمر `qarina sample`.</translation>
+        <location filename="../../triage_app/gui/start.py" line="104"/>
+        <source>A fictional case on three seized devices, for training. The first time it is built and scanned (a minute or two).</source>
+        <translation>قضية خيالية على ثلاثة أجهزة مضبوطة، للتدريب. في المرة الأولى تُنشأ وتُفحص (دقيقة أو دقيقتان).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="126"/>
+        <location filename="../../triage_app/gui/start.py" line="113"/>
         <source>Open case folder</source>
         <translation>فتح مجلد القضية</translation>
     </message>
@@ -1948,6 +1953,19 @@
         <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Source</source>
         <translation>المصدر</translation>
+    </message>
+</context>
+<context>
+    <name>WorkshopSample</name>
+    <message>
+        <location filename="../../triage_app/gui/sample_case.py" line="31"/>
+        <source>Building the workshop sample (the first time only)…</source>
+        <translation>جارٍ إنشاء عيّنة ورشة التدريب (في المرة الأولى فقط)…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/sample_case.py" line="39"/>
+        <source>Workshop sample</source>
+        <translation>عيّنة ورشة التدريب</translation>
     </message>
 </context>
 </TS>

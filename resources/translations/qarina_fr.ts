@@ -247,37 +247,37 @@
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="153"/>
         <source>Conversation</source>
         <translation>Conversation</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="154"/>
         <source>Participants</source>
         <translation>Participants</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="153"/>
         <source>App</source>
         <translation>Appli</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="146"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="153"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="154"/>
         <source>Last message</source>
         <translation>Dernier message</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="147"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="154"/>
         <source>Evidence</source>
         <translation>Scellé</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="189"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="197"/>
         <source>(no thread)</source>
         <translation>(hors conversation)</translation>
     </message>
@@ -884,37 +884,37 @@
         <translation>Affic&amp;hage</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="235"/>
+        <location filename="../../triage_app/gui/main_window.py" line="241"/>
         <source>Open a case folder</source>
         <translation>Ouvrir le répertoire d&apos;une affaire</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="238"/>
+        <location filename="../../triage_app/gui/main_window.py" line="244"/>
         <source>Not a case</source>
         <translation>Pas une affaire Qarina</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="239"/>
+        <location filename="../../triage_app/gui/main_window.py" line="245"/>
         <source>This folder holds no Qarina case.</source>
         <translation>Ce répertoire ne contient aucune affaire Qarina.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="285"/>
+        <location filename="../../triage_app/gui/main_window.py" line="291"/>
         <source>Scan %1: %2 records</source>
         <translation>Analyse %1&#xa0;: %2 enregistrements</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="292"/>
+        <location filename="../../triage_app/gui/main_window.py" line="298"/>
         <source>Scan failed</source>
         <translation>Échec de l&apos;analyse</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="324"/>
+        <location filename="../../triage_app/gui/main_window.py" line="330"/>
         <source>A scan is running</source>
         <translation>Une analyse est en cours</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="325"/>
+        <location filename="../../triage_app/gui/main_window.py" line="331"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>Annuler l&apos;analyse et fermer&#xa0;? L&apos;affaire conserve ce qui a été trouvé, et l&apos;analyse pourra reprendre plus tard en ajoutant à nouveau les mêmes scellés.</translation>
     </message>
@@ -990,87 +990,92 @@
 <context>
     <name>MessageModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="291"/>
         <source>incoming</source>
         <translation>entrant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="283"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="291"/>
         <source>outgoing</source>
         <translation>sortant</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="284"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="298"/>
+        <source>(the device&apos;s owner)</source>
+        <translation>(le propriétaire de l’appareil)</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="300"/>
         <source>(unknown sender)</source>
         <translation>(expéditeur inconnu)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="285"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="302"/>
         <source>(no time)</source>
         <translation>(sans heure)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="286"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="303"/>
         <source>direction unknown</source>
         <translation>sens inconnu</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="289"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="306"/>
         <source>DELETED</source>
         <translation>SUPPRIMÉ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="297"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="314"/>
         <source>Attachments: %1</source>
         <translation>Pièces jointes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="299"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="316"/>
         <source>Tags: %1</source>
         <translation>Étiquettes&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="309"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="326"/>
         <source>Record: %1</source>
         <translation>Enregistrement&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="310"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="327"/>
         <source>Evidence: %1</source>
         <translation>Scellé&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="311"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="328"/>
         <source>Path: %1</source>
         <translation>Chemin&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="312"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="329"/>
         <source>Volume: %1</source>
         <translation>Volume&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="313"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="330"/>
         <source>Parser: %1</source>
         <translation>Analyseur&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="314"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="331"/>
         <source>Table/row: %1</source>
         <translation>Table/ligne&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="315"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="332"/>
         <source>Source SHA-256: %1</source>
         <translation>SHA-256 de la source&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="316"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="333"/>
         <source>Time (UTC): %1</source>
         <translation>Heure (UTC)&#xa0;: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages_model.py" line="317"/>
+        <location filename="../../triage_app/gui/views/messages_model.py" line="334"/>
         <source>Stored time value: %1</source>
         <translation>Valeur horaire stockée&#xa0;: %1</translation>
     </message>
@@ -1804,52 +1809,52 @@
 <context>
     <name>StartScreen</name>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="64"/>
+        <location filename="../../triage_app/gui/start.py" line="54"/>
         <source>Qarina</source>
         <translation>Qarina</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="69"/>
+        <location filename="../../triage_app/gui/start.py" line="59"/>
         <source>Offline triage of seized phones and computers.</source>
         <translation>Tri hors ligne des téléphones et ordinateurs saisis.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="70"/>
+        <location filename="../../triage_app/gui/start.py" line="60"/>
         <source>New case…</source>
         <translation>Nouvelle affaire…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="71"/>
+        <location filename="../../triage_app/gui/start.py" line="61"/>
         <source>Open case…</source>
         <translation>Ouvrir une affaire…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="72"/>
+        <location filename="../../triage_app/gui/start.py" line="62"/>
         <source>Open the workshop sample case</source>
         <translation>Ouvrir l&apos;affaire d&apos;exemple de l&apos;atelier</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="84"/>
+        <location filename="../../triage_app/gui/start.py" line="74"/>
         <source>No recent cases yet.</source>
         <translation>Aucune affaire récente pour l&apos;instant.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="91"/>
+        <location filename="../../triage_app/gui/start.py" line="81"/>
         <source>Recent cases</source>
         <translation>Affaires récentes</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="108"/>
+        <location filename="../../triage_app/gui/start.py" line="98"/>
         <source>This case folder is not available (moved or removed).</source>
         <translation>Le répertoire de cette affaire n&apos;est pas disponible (déplacé ou supprimé).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="118"/>
-        <source>No sample case yet: it arrives with the command `qarina sample`.</source>
-        <translation>Pas encore d&apos;affaire d&apos;exemple&#xa0;: elle est créée par la commande `qarina sample`.</translation>
+        <location filename="../../triage_app/gui/start.py" line="104"/>
+        <source>A fictional case on three seized devices, for training. The first time it is built and scanned (a minute or two).</source>
+        <translation>Une affaire fictive sur trois appareils saisis, pour la formation. La première fois, elle est créée et analysée (une à deux minutes).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/start.py" line="126"/>
+        <location filename="../../triage_app/gui/start.py" line="113"/>
         <source>Open case folder</source>
         <translation>Ouvrir le répertoire de l&apos;affaire</translation>
     </message>
@@ -1948,6 +1953,19 @@
         <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Source</source>
         <translation>Source</translation>
+    </message>
+</context>
+<context>
+    <name>WorkshopSample</name>
+    <message>
+        <location filename="../../triage_app/gui/sample_case.py" line="31"/>
+        <source>Building the workshop sample (the first time only)…</source>
+        <translation>Création de l’affaire d’exemple de l’atelier (la première fois seulement)…</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/sample_case.py" line="39"/>
+        <source>Workshop sample</source>
+        <translation>Affaire d’exemple de l’atelier</translation>
     </message>
 </context>
 </TS>

@@ -8,12 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from ..core.resources import resource_dir
 from . import i18n
+from .settings_store import qsettings
 
 SCREEN = (1366, 768)
 FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansArabic-Regular.ttf",
@@ -38,7 +39,7 @@ def application(lang: str | None = None) -> QApplication:
     font = QFont("Noto Sans", 10)
     font.setFamilies(["Noto Sans", "Noto Sans Arabic"])
     app.setFont(font)
-    chosen = lang or str(QSettings().value("language", "en"))
+    chosen = lang or str(qsettings().value("language", "en"))
     i18n.apply(app, chosen if chosen in i18n.LANGUAGES else "en")
     return app
 

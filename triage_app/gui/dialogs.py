@@ -28,11 +28,11 @@ from .report_dialog import (
     ReportDialog,
     form_body,
     language_combo,
-    qsettings,
     valid_zone,
     zone_combo,
 )
 from .settings_dialog import SettingsDialog, scan_options, set_case_info
+from .settings_store import qsettings
 
 __all__ = ["AddEvidenceDialog", "Detection", "NewCase", "NewCaseDialog", "ReportDialog",
            "SettingsDialog", "detect", "is_encrypted_backup", "scan_options",

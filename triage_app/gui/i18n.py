@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from ..core.appdirs import cache_dir
 from ..core.resources import resource_dir
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,7 @@ def _lrelease() -> Path | None:
 
 
 def _cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "qarina" / "translations"
+    return cache_dir("translations")
 
 
 def compiled(lang: str) -> Path | None:

@@ -228,8 +228,14 @@ class MainWindow(QMainWindow):
         start = StartScreen(self)
         start.new_case_requested.connect(self.new_case)
         start.open_case.connect(self.open_case)
+        start.open_sample.connect(self.open_sample)
         self.stack.addWidget(start)
         self.stack.setCurrentWidget(start)
+
+    def open_sample(self) -> None:
+        from .sample_case import open_sample
+
+        open_sample(self)
 
     def choose_case(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a case folder"))

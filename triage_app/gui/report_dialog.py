@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -290,10 +290,6 @@ class ReportDialog(QDialog):
     def _open_folder(self) -> None:
         if self.result_value is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result_value.folder)))
-
-
-def qsettings() -> QSettings:
-    return QSettings("Qarina", "Qarina")
 
 
 def strings(value: object) -> list[str]:

@@ -38,11 +38,11 @@ from .report_dialog import (
     form_body,
     language_combo,
     plain_label,
-    qsettings,
     strings,
     valid_zone,
     zone_combo,
 )
+from .settings_store import qsettings
 
 __all__ = ["HashSetPanel", "PackList", "PathList", "SettingsDialog", "import_into_case",
            "scan_options", "set_case_info"]  # fmt: skip

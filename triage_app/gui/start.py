@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -17,18 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.casedb import DB_NAME
+from .settings_store import qsettings
 
 RECENT_KEY = "recent_cases"
 MAX_RECENT = 10
 
 
-def settings() -> QSettings:
-    return QSettings("Qarina", "Qarina")
-
-
 def recent_cases() -> list[Path]:
     """Recent case folders, most recent first (missing ones included)."""
-    value = settings().value(RECENT_KEY, [])
+    value = qsettings().value(RECENT_KEY, [])
     if isinstance(value, str):  # QSettings returns a one-item list as a plain string
         value = [value] if value else []
     if not isinstance(value, list | tuple):
@@ -40,13 +37,7 @@ def add_recent_case(case_dir: Path) -> None:
     """Put `case_dir` first in the recent list (called when a case is opened or created)."""
     path = Path(case_dir).absolute()
     paths = [path, *(p for p in recent_cases() if p != path)][:MAX_RECENT]
-    settings().setValue(RECENT_KEY, [str(p) for p in paths])
-
-
-def default_sample_dir() -> Path:
-    """Where `qarina sample` puts the workshop sample case."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".qarina") / "sample-case"
+    qsettings().setValue(RECENT_KEY, [str(p) for p in paths])
 
 
 class StartScreen(QWidget):
@@ -54,9 +45,8 @@ class StartScreen(QWidget):
     open_case = Signal(Path)
     open_sample = Signal()
 
-    def __init__(self, parent: QWidget | None = None, sample_dir: Path | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sample_dir = sample_dir if sample_dir is not None else default_sample_dir()
         self._build()
         self.reload()
 
@@ -110,13 +100,10 @@ class StartScreen(QWidget):
                 item.setToolTip(str(path))
             self.recent.addItem(item)
         self.empty.setVisible(self.recent.count() == 0)
-        has_sample = self.sample_dir.is_dir()
-        self.sample_button.setEnabled(has_sample)
         self.sample_button.setToolTip(
-            ""
-            if has_sample
-            else self.tr("No sample case yet: it arrives with the command `qarina sample`.")
-        )
+            self.tr("A fictional case on three seized devices, for training. The first time it "
+                    "is built and scanned (a minute or two).")
+        )  # fmt: skip
 
     def _activated(self, item: QListWidgetItem) -> None:
         if item.flags() & Qt.ItemFlag.ItemIsEnabled:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 import yara
 
 from .. import __version__
+from ..core.appdirs import cache_dir
 from .hits import RAW, Hit, collect_hits, context, dedupe
 from .keywords import compile_source, read_keywords
 from .packs import Pack, PackError, read_verified
@@ -69,9 +69,7 @@ class RuleSet:
 def _cache_dir() -> Path | None:
     """Where compiled keyword sources are kept between scans (they depend only on the pack
     files and this Qarina version); None when no writable place is known."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.environ.get("LOCALAPPDATA")
-    root = Path(base) if base else Path.home() / ".cache"
-    return root / "qarina" / "rules"
+    return cache_dir("rules")
 
 
 def pack_sources(pack: Pack) -> tuple[dict[str, str], int]:
