@@ -71,7 +71,9 @@ def ensure_app() -> None:
     if "fonts" not in _state:
         folder = resource_dir("fonts")
         for name in FONT_FILES:
-            if QFontDatabase.addApplicationFont(str(folder / name)) < 0:
+            # From bytes, not a path: Qt orders the fonts it embeds by a hash that includes
+            # the file name, so the same report differed between install folders.
+            if QFontDatabase.addApplicationFontFromData((folder / name).read_bytes()) < 0:
                 raise RuntimeError(f"bundled font {folder / name} cannot be loaded")
         _state["fonts"] = True
 
