@@ -49,3 +49,29 @@ def test_every_view_opens_on_the_sample(sample_case: Path, qtbot: QtBot, lang: s
     ]
     assert ["wallet", scenario.WALLET, "#1, #2, #3"] in [row[:3] for row in rows]
     app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_start_screen_builds_scans_and_opens_the_sample(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start screen's button: the first time the sample is built in a worker and scanned
+    with the usual panel, then marked scanned; the next time it opens at once."""
+    from triage_app.gui.start import StartScreen
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    start = window.findChild(StartScreen)
+    assert start is not None and not demo.scanned()
+    start.sample_button.click()
+    qtbot.waitUntil(lambda: window.worker is not None, timeout=60_000)
+    with qtbot.waitSignal(window.worker.finished, timeout=120_000):
+        pass
+    qtbot.waitUntil(demo.scanned, timeout=10_000)
+    assert window.case is not None and window.case.dir == demo.case_dir()
+    assert window.views  # the first view is open on the sample
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.open_sample()
+    assert again.case is not None and again.case.dir == demo.case_dir() and again.worker is None
