@@ -131,6 +131,19 @@ def test_full_text_search_is_arabic_normalised(tmp_path: Path) -> None:
         assert [r["body"] for r in found] == ["سأرسل الحوالة إلى زُوارَة"], query
 
 
+def test_terminal_output_shows_escape_sequences_instead_of_obeying_them(tmp_path: Path) -> None:
+    """A message that would retitle the examiner's terminal and reverse the line prints as
+    visible escapes in `qarina search`'s text output."""
+    root = tmp_path / "a"
+    hostile = "زوارة \x1b]0;pwned\x07\x1b[2J \u202eexe.gpj"
+    _sms_db(root / SMS_DIR, [("+218912345678", hostile)])
+    _scan(tmp_path / "case", [root], _keywords(tmp_path))
+    result = CliRunner().invoke(main, ["search", "--case", str(tmp_path / "case"), "زوارة"])
+    assert result.exit_code == 0, result.output
+    assert "\\x1b]0;pwned\\x07\\x1b[2J \\u202eexe.gpj" in result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
 def test_resume_does_not_search_a_record_twice(tmp_path: Path) -> None:
     evidence = _phone_a(tmp_path / "a")
     keywords = _keywords(tmp_path)

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
+from .cli_text import say
 from .core import caseinfo
 from .core.audit import AUDIT_NAME, verify_chain
 from .core.case import Case
@@ -177,17 +178,17 @@ def _print_summary(summary: ScanSummary, case_dir: Path) -> None:
     status = summary.status
     if status == "ok" and summary.failed_evidence:
         status = f"finished, {len(summary.failed_evidence)} evidence item(s) NOT read or verified,"
-    click.echo(f"scan {status} in {summary.seconds:.1f} s: {summary.files} files indexed, "
+    say(f"scan {status} in {summary.seconds:.1f} s: {summary.files} files indexed, "
                f"{_human(summary.bytes_hashed)} hashed, {summary.artifacts} records")  # fmt: skip
     for e in summary.evidence:
         line = f"  evidence {e.get('id', '-')}: {e['path']} — {e['status']}"
         if e.get("verification") and e["verification"] != "not_applicable":
             line += f" (verification: {e['verification']})"
-        click.echo(line)
+        say(line)
         if e.get("message"):
-            click.echo(f"      {e['message']}")
+            say(f"      {e['message']}")
         for warning in e.get("warnings", []):
-            click.echo(f"      WARNING: {warning}")
+            say(f"      WARNING: {warning}")
     conn = connect(case_dir / DB_NAME, readonly=True)
     try:
         problems = caseinfo.errors(conn, limit=20)
@@ -195,9 +196,9 @@ def _print_summary(summary: ScanSummary, case_dir: Path) -> None:
         conn.close()
     problems = [p for p in problems if p["source"] != "evidence"]
     if problems:
-        click.echo(f"  {len(problems)} file/parser error(s) (see `qarina info`):")
+        say(f"  {len(problems)} file/parser error(s) (see `qarina info`):")
         for p in problems:
-            click.echo(f"    {p['path']}: {p['parser'] or 'read'}: {p['message']}")
+            say(f"    {p['path']}: {p['parser'] or 'read'}: {p['message']}")
 
 
 def _open_case(case_dir: Path) -> Any:
@@ -226,34 +227,34 @@ def info(case_dir: Path, as_json: bool) -> None:
 
 def _print_info(data: dict[str, Any]) -> None:
     case = data["case"]
-    click.echo(f"case {case.get('case_number') or '-'}  examiner {case.get('examiner') or '-'}"
+    say(f"case {case.get('case_number') or '-'}  examiner {case.get('examiner') or '-'}"
                f"  time zone {case.get('timezone', 'UTC')}")  # fmt: skip
     for e in data["evidence"]:
         _print_evidence(e)
-    click.echo("\nrecords: " + ", ".join(f"{k} {v}" for k, v in data["counts"].items()))
+    say("\nrecords: " + ", ".join(f"{k} {v}" for k, v in data["counts"].items()))
     if data["coverage"]:
-        click.echo("coverage (parser × status):")
+        say("coverage (parser × status):")
         for c in data["coverage"]:
-            click.echo(f"  {c['parser']}: {c['status']} {c['files']} file(s), "
+            say(f"  {c['parser']}: {c['status']} {c['files']} file(s), "
                        f"{c['records'] or 0} records")  # fmt: skip
     _print_apps(data["apps"])
     _print_search(data["search"])
     if data["errors"]:
-        click.echo(f"errors ({len(data['errors'])}):")
+        say(f"errors ({len(data['errors'])}):")
         for err in data["errors"]:
-            click.echo(f"  [{err['source']}] {err['path']}: {err['parser'] or ''} {err['message']}")
+            say(f"  [{err['source']}] {err['path']}: {err['parser'] or ''} {err['message']}")
 
 
 def _print_apps(apps: list[dict[str, Any]]) -> None:
     if not apps:
         return
-    click.echo("apps found on devices:")
+    say("apps found on devices:")
     for a in apps:
         label = f"{a['name']} ({a['app_id']})" if a["name"] else a["app_id"]
         state = f"parsed, {a['records']} records" if a["parsed"] else "INSTALLED BUT NOT PARSED"
         if not a["parsed"] and not a["name"]:
             state = "not parsed"
-        click.echo(f"  evidence {a['evidence_id']} {a['platform']}: {label} — {state}")
+        say(f"  evidence {a['evidence_id']} {a['platform']}: {label} — {state}")
 
 
 def _print_search(search: dict[str, Any]) -> None:
@@ -264,31 +265,29 @@ def _print_search(search: dict[str, Any]) -> None:
             p["source"] else "")
             for p in packs
         )  # fmt: skip
-        click.echo(f"rule packs (latest scan): {names}")
-    click.echo(f"identifiers: {search['identifiers']}, on two or more evidence items: "
+        say(f"rule packs (latest scan): {names}")
+    say(f"identifiers: {search['identifiers']}, on two or more evidence items: "
                f"{search['shared_identifiers']} (see `qarina links`)")  # fmt: skip
     for h in search["hashsets"]:
-        click.echo(f"hash set {h['name']} [{h['category']}]: {h['files']} matching file(s)")
+        say(f"hash set {h['name']} [{h['category']}]: {h['files']} matching file(s)")
 
 
 def _print_evidence(e: dict[str, Any]) -> None:
-    click.echo(f"\nevidence {e['id']}: {e['identity']}  [{e['kind']}/{e['format']}] {e['status']}")
+    say(f"\nevidence {e['id']}: {e['identity']}  [{e['kind']}/{e['format']}] {e['status']}")
     fields = ("message", "sha256", "md5", "media_size", "stored_md5", "stored_sha1",
               "verification", "verification_message")  # fmt: skip
     for key in fields:
         if e.get(key) not in (None, ""):
-            click.echo(f"  {key}: {e[key]}")
+            say(f"  {key}: {e[key]}")
     for c in e.get("container_hashes") or []:
-        click.echo(
-            f"  container file {c['path']}: {c['size']} bytes sha256 {c['sha256']} md5 {c['md5']}"
-        )
+        say(f"  container file {c['path']}: {c['size']} bytes sha256 {c['sha256']} md5 {c['md5']}")
     for k, v in (e.get("metadata") or {}).items():
-        click.echo(f"  {k}: {v}")
+        say(f"  {k}: {v}")
     for v in e["volumes"]:
-        click.echo(f"  volume {v['idx'] or '(whole image)'} @{v['offset']} len {v['length']}"
+        say(f"  volume {v['idx'] or '(whole image)'} @{v['offset']} len {v['length']}"
                    f" {v['description']}: {v['fs_type'] or '-'} {v['status']}"
                    f" {v['message'] or ''}")  # fmt: skip
-    click.echo(f"  files indexed: {e['files']}")
+    say(f"  files indexed: {e['files']}")
 
 
 @main.command()

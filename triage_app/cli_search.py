@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .cli_text import say
 from .core.case import Case
 from .core.casedb import DB_NAME, connect
 from .core.errors import QarinaError
@@ -35,8 +36,11 @@ def _emit(
     count = 0
     for item in items:
         count += 1
-        for line in [json.dumps(item, ensure_ascii=False, default=str)] if as_json else lines(item):
-            click.echo(line)
+        if as_json:
+            click.echo(json.dumps(item, ensure_ascii=False, default=str))
+            continue
+        for line in lines(item):
+            say(line)
     if not as_json:
         click.echo(f"{count} {noun}", err=True)
 
