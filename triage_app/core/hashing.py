@@ -120,5 +120,7 @@ def _hash_parallel(
 def hash_file(
     path: str, cancel: CancelToken, on_bytes: Callable[[int], None] | None = None
 ) -> Digests:
-    with open(path, "rb", buffering=0) as f:
+    from .evidence.directory import open_readonly  # O_NOATIME: reading leaves atime alone
+
+    with open_readonly(path, follow=True) as f:
         return hash_stream(f, cancel, os.fstat(f.fileno()).st_size, on_bytes)

@@ -16,6 +16,7 @@ from ..errors import EvidenceError, UnsupportedFormat
 from ..progress import CancelToken
 from .archive import is_tar_header
 from .base import EvidenceSource, SourceInfo
+from .directory import open_readonly
 
 EWF_MAGIC = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\r\n\x81\x00", b"LVF\x09\x0d\x0a\xff\x00")
 ANDROID_BACKUP_MAGIC = b"ANDROID BACKUP\n"
@@ -70,7 +71,7 @@ def _is_aff4(path: Path) -> bool:
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as z:
+        with open_readonly(path, follow=True) as fh, zipfile.ZipFile(fh) as z:
             return any(n.endswith(("information.turtle", "information.yaml")) for n in z.namelist())
     except (zipfile.BadZipFile, OSError):
         return False

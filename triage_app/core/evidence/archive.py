@@ -52,6 +52,8 @@ from .directory import open_readonly
 from .spool import STREAM_ERRORS
 from .spool import spool as spool_stream
 
+_WHOLE_RATIO_MIN = 64 * 1024**2  # archives declaring less are never refused for their ratio
+
 _MAGIC = ((b"\x1f\x8b", "tar.gz"), (b"BZh", "tar.bz2"), (b"\xfd7zXZ\x00", "tar.xz"))
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -174,6 +176,14 @@ class ArchiveSource(EvidenceSource):
             raise ArchiveLimitExceeded(
                 f"{name}: members declare {total} bytes, more than {limits.max_total_bytes} "
                 f"(max_total_bytes); {_BOMB}"
+            )
+        size, readable = self._path.stat().st_size, self._reader.readable_total
+        # Many small members of zeros pass the per-member ratio check one by one: what would
+        # be read must not expand beyond the ratio as a whole either.
+        if readable > _WHOLE_RATIO_MIN and readable > limits.max_ratio * max(size, 1):
+            raise ArchiveLimitExceeded(
+                f"{name}: members to read declare {readable} bytes from {size} bytes, a ratio over "
+                f"{limits.max_ratio:g} (max_ratio); {_BOMB}"
             )
 
     def volumes(self) -> list[VolumeInfo]:

@@ -9,6 +9,7 @@ re-exports `ArchiveLimits`. Time conventions are described in `archive.py`.
 from __future__ import annotations
 
 import io
+import itertools
 import lzma
 import os
 import stat
@@ -102,6 +103,20 @@ def _zip_kind(info: zipfile.ZipInfo) -> tuple[str, str | None]:
     return ("file", None) if mode in (0, stat.S_IFREG) else ("other", None)
 
 
+def _overlapping(members: list[zipfile.ZipInfo]) -> str | None:
+    """Why the members' data overlap, if they do: several central-directory entries pointing
+    into one local member is the "overlapping" zip bomb (each entry inflates the same bytes)."""
+    ordered = sorted((i for i in members if i.compress_size or i.file_size),
+                     key=lambda i: i.header_offset)  # fmt: skip
+    for first, second in itertools.pairwise(ordered):
+        if first.header_offset + first.compress_size > second.header_offset:
+            return (
+                f"members {first.orig_filename!r} and {second.orig_filename!r} overlap at "
+                f"offset {second.header_offset}"
+            )
+    return None
+
+
 class _ZipReader:
     def __init__(self, path: Path, limits: ArchiveLimits) -> None:
         self._limits = limits
@@ -113,8 +128,19 @@ class _ZipReader:
             self._fh.close()
             raise EvidenceError(f"{path.name}: unreadable zip central directory: {exc}") from exc
         self.members = self._zip.infolist()
-        self.names = [i.filename for i in self.members]
+        # The name as stored: zipfile's `filename` is cut at a NUL ("invoice.pdf\0.exe" would
+        # pass for "invoice.pdf"); `sanitise_name` flags what the stored name holds.
+        self.names = [i.orig_filename for i in self.members]
         self.declared_total = sum(i.file_size for i in self.members)
+        # What would be inflated: members not already withheld one by one (encrypted, over a
+        # size or ratio limit).
+        self.readable_total = sum(
+            i.file_size for i in self.members if not i.is_dir() and self._skip_reason(i) is None
+        )
+        overlap = _overlapping(self.members)
+        if overlap:
+            self.close()
+            raise ArchiveLimitExceeded(f"{path.name}: {overlap}; {_BOMB}")
 
     def describe(self, index: int) -> _Member:
         info = self.members[index]
@@ -123,7 +149,7 @@ class _ZipReader:
         mtime, atime, crtime = _zip_times(info)
         size = info.file_size if kind == "file" else 0
         ref = FileRef("", Locator(()), size, kind, mtime=mtime, atime=atime, crtime=crtime)
-        return _Member(info.filename, replace(ref, note=_notes(note, skip)), skip is None)
+        return _Member(info.orig_filename, replace(ref, note=_notes(note, skip)), skip is None)
 
     def _skip_reason(self, info: zipfile.ZipInfo) -> str | None:
         limits = self._limits
@@ -163,6 +189,7 @@ class _TarReader:
             raise
         self.names = [m.name for m in self.members]
         self.declared_total = sum(m.size for m in self.members)
+        self.readable_total = self.declared_total
 
     def _list(self, cancel: CancelToken) -> list[tarfile.TarInfo]:
         members: list[tarfile.TarInfo] = []

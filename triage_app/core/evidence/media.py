@@ -13,6 +13,8 @@ import string
 from pathlib import Path
 from typing import BinaryIO
 
+from .directory import open_readonly
+
 _NUMERIC = re.compile(r"^(?P<stem>.*\.)(?P<num>\d{3})$")
 _ALPHA = re.compile(r"^(?P<stem>.*\.)(?P<alpha>[a-z]{2})$")
 
@@ -47,7 +49,7 @@ class RawMedia:
     def __init__(self, parts: list[Path]) -> None:
         self.container_files = parts
         self.format = "split_raw" if len(parts) > 1 else "raw"
-        self._files: list[BinaryIO] = [open(p, "rb") for p in parts]  # noqa: SIM115
+        self._files: list[BinaryIO] = [open_readonly(p, follow=True) for p in parts]
         sizes = [os.fstat(f.fileno()).st_size for f in self._files]
         self._starts = [0]
         for s in sizes[:-1]:

@@ -164,8 +164,14 @@ class TskFileSystem:
             cancel.check()
             directory, prefix = stack.pop()
             for entry, child in self._list(directory, prefix):
+                if child is not None and entry.ref.inode in visited:
+                    # A directory entry pointing at a directory already walked (a crafted or
+                    # damaged file system): listed, not descended, and said so.
+                    loop = f"directory loop: inode {entry.ref.inode} already listed; not descended"
+                    note = "; ".join(n for n in (entry.ref.note, loop) if n)
+                    entry, child = Entry(replace(entry.ref, note=note), entry.opener), None
                 yield entry
-                if child is not None and entry.ref.inode not in visited:
+                if child is not None:
                     visited.add(entry.ref.inode or 0)
                     stack.append((child, entry.ref.path))
 
