@@ -122,6 +122,9 @@ def test_audit_chain_detects_each_kind_of_tampering(tmp_path: Path) -> None:
         result = runner.invoke(main, ["verify", "--case", str(case)])
         assert result.exit_code == 1, name
         assert "BROKEN at entry" in result.output, name
+    log.unlink()  # a deleted log: the database still mirrors it, so this is tampering
+    result = runner.invoke(main, ["verify", "--case", str(case)])
+    assert result.exit_code == 1 and "BROKEN" in result.output
     log.write_text("".join(lines), encoding="utf-8")
     conn = connect(case / "case.sqlite", readonly=True)
     assert conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == len(lines)

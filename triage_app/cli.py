@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -160,7 +161,8 @@ def scan(
         summary = run_scan(case_dir, list(evidence), options, sink, cancel)
     except CaseDBError as exc:
         sink.done()
-        raise click.ClickException(f"case database error: {exc}") from exc
+        click.echo(f"Error: case database error: {exc}", err=True)
+        sys.exit(EXIT_CASEDB)
     except QarinaError as exc:
         sink.done()
         raise click.ClickException(str(exc)) from exc
@@ -348,12 +350,34 @@ def verify(report_dir: Path | None, case_dir: Path | None) -> None:
 
         sys.exit(verify_report_dir(report_dir))
     assert case_dir is not None
+    if not (case_dir / AUDIT_NAME).exists() and _never_audited(case_dir):
+        # Creation cut short (a full disk): nothing was ever recorded, so nothing is broken;
+        # the next scan or `qarina case-info` creates the case properly.
+        click.echo("audit log empty: the case's creation did not complete (nothing recorded)")
+        return
     report = verify_chain(case_dir / AUDIT_NAME)
     if report.ok:
         click.echo(f"audit log intact: {report.entries} entries")
         return
     click.echo(f"audit log BROKEN at entry {report.first_bad}: {report.reason}", err=True)
     sys.exit(1)
+
+
+def _never_audited(case_dir: Path) -> bool:
+    """No audit entry mirrored in the case database either (or no database at all): a log
+    deleted from a case that was used is tampering, and `verify` must say BROKEN."""
+    if not (case_dir / DB_NAME).is_file():
+        return True
+    try:
+        conn = connect(case_dir / DB_NAME, readonly=True)
+    except Exception:  # noqa: BLE001 - an unreadable database is judged by the log check
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM audit LIMIT 1").fetchone() is None
+    except sqlite3.Error:
+        return True  # the creation stopped before the audit table existed
+    finally:
+        conn.close()
 
 
 from . import cli_case, cli_search  # noqa: E402  (register their commands)

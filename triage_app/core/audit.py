@@ -9,6 +9,8 @@ that is brought up to date when the case is opened.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .casedb import CaseDB, now_iso
+from .errors import CaseDBError
 
 AUDIT_NAME = "audit.jsonl"
 GENESIS = "0" * 64
@@ -47,6 +50,11 @@ class AuditLog:
         self._db = db
         self._seq, self._last = self._tail()
         self._mirror()
+
+    @property
+    def entries(self) -> int:
+        """How many entries the log holds (the last sequence number)."""
+        return self._seq
 
     def _tail(self) -> tuple[int, str]:
         seq, last = 0, GENESIS
@@ -91,14 +99,28 @@ class AuditLog:
                 "prev_hash": last,
             }
             entry["hash"] = _chain_hash(last, entry)
-            f.seek(0, os.SEEK_END)
-            f.write((_canonical(entry) + "\n").encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
+            _write_line(f, (_canonical(entry) + "\n").encode("utf-8"))
         self._seq, self._last = entry["seq"], entry["hash"]
         with self._db.transaction():
             self._insert(entry)
         return str(entry["hash"])
+
+
+def _write_line(f: BinaryIO, line: bytes) -> None:
+    """Append `line` whole or not at all: on a full disk (or any write error) the part that
+    fit is cut off again, so the log never ends in a torn line that breaks every later read."""
+    f.flush()
+    end = f.seek(0, os.SEEK_END)
+    try:
+        written = os.write(f.fileno(), line)
+        if written != len(line):
+            raise OSError(errno.ENOSPC, f"audit log: {written} of {len(line)} bytes written")
+        os.fsync(f.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.ftruncate(f.fileno(), end)
+            os.fsync(f.fileno())
+        raise CaseDBError(f"audit log could not be written: {exc}") from exc
 
 
 @contextmanager

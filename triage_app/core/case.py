@@ -45,7 +45,14 @@ class Case:
         db = CaseDB(case_dir / DB_NAME)
         audit = AuditLog(case_dir, db)
         case = cls(case_dir, db, audit)
-        if not exists:
+        # A creation cut short (a full disk, a killed process) left a database without its
+        # details, or no audit entry anywhere (neither the log nor its mirror in the
+        # database — a log deleted from a used case is not this, and `verify` says so): it is
+        # created again, not taken as an existing case.
+        unfinished = "created_at" not in db.info() or (
+            audit.entries == 0 and not db.query("SELECT 1 FROM audit LIMIT 1")
+        )
+        if not exists or unfinished:
             db.set_info(
                 {
                     "created_at": now_iso(),

@@ -7,6 +7,7 @@ The only fatal error is a case database that cannot be written (`CaseDBError`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -70,11 +71,19 @@ class Scan:
             self._search()
         except Cancelled:
             self.summary.status = "cancelled"
+        except BaseException:
+            self.summary.status = "failed"  # a full disk, a broken case database: re-raised
+            raise
         finally:
             for source in self._sources.values():
                 source.close()
             self.summary.seconds = time.monotonic() - started
-            self._finish(scan_id)
+            if self.summary.status == "failed":
+                # Best effort: the disk may still be full; the error being raised matters more.
+                with contextlib.suppress(Exception):
+                    self._finish(scan_id)
+            else:
+                self._finish(scan_id)
         return self.summary
 
     def _prepare_search(self, scan_id: int) -> None:
@@ -124,7 +133,9 @@ class Scan:
                 "UPDATE scans SET finished=?, status=?, summary=? WHERE id=?",
                 (now_iso(), s.status, dumps({**totals, "evidence": s.evidence}), scan_id),
             )
-        action = "scan_cancelled" if s.status == "cancelled" else "scan_finished"
+        action = {"cancelled": "scan_cancelled", "failed": "scan_failed"}.get(
+            s.status, "scan_finished"
+        )
         self.case.audit.append(action, seconds=round(s.seconds, 3), **totals)
 
     def _evidence(self, path: Path) -> None:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
+# OSError numbers that mean the case's own disk is full: the scan must stop (CaseDBError),
+# not record the file being read as unreadable.
+DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
 
 class QarinaError(Exception):
     """Base of every error Qarina raises on purpose."""

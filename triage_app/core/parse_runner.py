@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from .case import Case
 from .casedb import ARTIFACT_COLUMNS, dumps, now_iso
-from .errors import Cancelled, EvidenceError, ParserError
+from .errors import DISK_FULL, Cancelled, CaseDBError, EvidenceError, ParserError
 from .evidence.base import EvidenceSource
 from .models import Artifact, Locator
 from .parsing import FileInfo, NotApplicable, ParseContext, Parser
@@ -99,9 +99,16 @@ class ParseRunner:
         except Cancelled:
             self._finish(parser.name, file.id, "cancelled", "cancelled by user", ctx=ctx)
             raise
+        except CaseDBError:
+            raise  # the case cannot be written: the scan stops (and resumes this run later)
+        except OSError as exc:
+            if exc.errno in DISK_FULL:
+                raise CaseDBError(f"the case folder is full: {exc}") from exc
+            self.stats.errors += 1
+            self._finish(parser.name, file.id, "error", str(exc), ctx=ctx)
         except NotApplicable as exc:
             self._finish(parser.name, file.id, "skipped", str(exc), ctx=ctx)
-        except (ParserError, EvidenceError, OSError) as exc:
+        except (ParserError, EvidenceError) as exc:
             self.stats.errors += 1
             self._finish(parser.name, file.id, "error", str(exc), ctx=ctx)
         except Exception as exc:

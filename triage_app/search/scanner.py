@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ import yara
 
 from .. import __version__
 from ..core.appdirs import cache_dir
+from ..core.errors import CaseDBError
 from .hits import RAW, Hit, collect_hits, context, dedupe
 from .keywords import compile_source, read_keywords
 from .packs import Pack, PackError, read_verified
@@ -141,10 +144,25 @@ def build_rules(packs: Sequence[Pack], workdir: Path, bundled: frozenset[str]) -
         return None
     digest = hashlib.sha256("\n".join(f"{k}\n{v}" for k, v in sorted(good.items())).encode())
     path = workdir / f"rules-{digest.hexdigest()[:16]}.yarc"
-    workdir.mkdir(parents=True, exist_ok=True)
-    rules.save(str(path))
+    _save(rules, path)
     terms = sum(count for _, count in per_pack.values())
     return RuleSet(rules, path, sorted(used, key=lambda u: u.pack), terms=terms)
+
+
+def _save(rules: Any, path: Path) -> None:
+    """Write the compiled rules whole or not at all, under a temporary name then renamed.
+    YARA serialises into memory first (a few MB): writing it ourselves turns a full disk into
+    "No space left on device" instead of YARA's "internal error: 58"."""
+    partial = path.with_name(path.name + ".partial")
+    buffer = io.BytesIO()
+    rules.save(file=buffer)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(buffer.getvalue())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CaseDBError(f"compiled rules could not be saved in {path.parent}: {exc}") from exc
 
 
 def _display_encoding(matched: bytes) -> str:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import EvidenceError, ParserError
+from ..errors import DISK_FULL, CaseDBError, EvidenceError, ParserError
 from ..models import FileRef, Locator
 from ..sqlite_reader import copy_database, open_copy, table_columns
 from ..timeconv import from_unix_ns, from_unix_s
@@ -206,7 +206,11 @@ class Manifest:
             else:
                 copy_database(lambda s: _open_sibling(root, s), "Manifest.db", None, dest)
             conn = open_copy(dest / "Manifest.db")
-        except (OSError, ValueError, ParserError) as exc:
+        except OSError as exc:
+            if exc.errno in DISK_FULL:  # the case's disk, not the backup
+                raise CaseDBError(f"the case folder is full: {exc}") from exc
+            raise EvidenceError(f"Manifest.db: cannot read: {exc}") from exc
+        except (ValueError, ParserError) as exc:
             raise EvidenceError(f"Manifest.db: cannot read: {exc}") from exc
         conn.row_factory = None
         conn.text_factory = lambda b: b.decode("utf-8", "replace")
