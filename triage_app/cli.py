@@ -206,7 +206,21 @@ def _print_summary(summary: ScanSummary, case_dir: Path) -> None:
 def _open_case(case_dir: Path) -> Any:
     if not (case_dir / DB_NAME).is_file():
         raise click.ClickException(f"{case_dir} is not a Qarina case folder (no {DB_NAME})")
-    return connect(case_dir / DB_NAME, readonly=True)
+    conn = connect(case_dir / DB_NAME, readonly=True)
+    try:
+        complete = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='case_info'"
+        ).fetchone()
+    except sqlite3.Error as exc:
+        conn.close()
+        raise click.ClickException(f"{case_dir}: the case database cannot be read: {exc}") from exc
+    if not complete:
+        conn.close()
+        raise click.ClickException(
+            f"{case_dir}: the case's creation did not complete (stopped or disk full); "
+            "scan again to create it"
+        )
+    return conn
 
 
 @main.command()

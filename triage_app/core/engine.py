@@ -197,7 +197,10 @@ class Scan:
         info = source.info
         rows = self.case.db.query("SELECT * FROM evidence WHERE identity=?", (identity,))
         if rows:
-            return int(rows[0]["id"]), rows[0]
+            eid = int(rows[0]["id"])
+            if not self._audited_addition(eid):  # killed between the row and its audit entry
+                self._audit_added(eid, identity, info)
+            return eid, rows[0]
         with self.case.db.transaction():
             cur = self.case.db.execute(
                 "INSERT INTO evidence (label, identity, kind, format, paths, size, media_size,"
@@ -219,11 +222,23 @@ class Scan:
                 ),
             )
         eid = int(cur.lastrowid or 0)
+        self._audit_added(eid, identity, info)
+        return eid, self.case.db.query("SELECT * FROM evidence WHERE id=?", (eid,))[0]
+
+    def _audited_addition(self, eid: int) -> bool:
+        return bool(
+            self.case.db.query(
+                "SELECT 1 FROM audit WHERE action='evidence_added'"
+                " AND json_extract(details, '$.evidence_id') = ? LIMIT 1",
+                (eid,),
+            )
+        )
+
+    def _audit_added(self, eid: int, identity: str, info: Any) -> None:
         self.case.audit.append(
             "evidence_added", evidence_id=eid, path=identity, kind=info.kind, format=info.format,
             stored_md5=info.stored_md5, metadata=info.metadata,
         )  # fmt: skip
-        return eid, self.case.db.query("SELECT * FROM evidence WHERE id=?", (eid,))[0]
 
     def _record_failure(self, path: Path, identity: str, exc: EvidenceError) -> None:
         message = str(exc)
@@ -270,6 +285,8 @@ class Scan:
         single = r.container[0] if len(r.container) == 1 else None
         sha256 = r.media_sha256 or (single or {}).get("sha256")
         md5 = r.media_md5 or (single or {}).get("md5")
+        if kept:  # the media was not read again: the evidence hash stored with it stays
+            sha256 = md5 = None
         failed = r.verification in ("mismatch", "read_error")
         with self.case.db.transaction():
             self.case.db.execute(
@@ -293,11 +310,11 @@ class Scan:
                     eid,
                 ),
             )
-        self.case.audit.append(
-            "evidence_hashed", evidence_id=eid, sha256=sha256, md5=md5,
-            verification=r.verification, message=r.message,
-        )  # fmt: skip
         row = self.case.db.query("SELECT * FROM evidence WHERE id=?", (eid,))[0]
+        self.case.audit.append(
+            "evidence_hashed", evidence_id=eid, sha256=row["sha256"], md5=row["md5"],
+            verification=row["verification"], message=row["verification_message"] or r.message,
+        )  # fmt: skip
         entry.update(verification=row["verification"], sha256=row["sha256"], status=row["status"])
         if row["status"] != "ok":
             entry["message"] = row["verification_message"]
