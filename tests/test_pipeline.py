@@ -116,9 +116,15 @@ def test_audit_chain_detects_each_kind_of_tampering(tmp_path: Path) -> None:
         ],
         "delete": [lines[0], *lines[2:]],
         "reorder": [lines[1], lines[0], *lines[2:]],
+        "cut the last entries": lines[:-2],  # still a valid chain: caught by the db's copy
+        "invalid UTF-8": [
+            *lines[:added],
+            lines[added].replace("evidence", "\udcff"),
+            *lines[added + 1 :],
+        ],
     }
     for name, content in tampered.items():
-        log.write_text("".join(content), encoding="utf-8")
+        log.write_bytes("".join(content).encode("utf-8", "surrogateescape"))
         result = runner.invoke(main, ["verify", "--case", str(case)])
         assert result.exit_code == 1, name
         assert "BROKEN at entry" in result.output, name

@@ -23,7 +23,7 @@ import click
 from . import __version__
 from .cli_text import say
 from .core import caseinfo
-from .core.audit import AUDIT_NAME, verify_chain
+from .core.audit import AUDIT_NAME, verify_case_log
 from .core.case import Case
 from .core.casedb import DB_NAME, connect
 from .core.engine import scan as run_scan
@@ -369,7 +369,7 @@ def verify(report_dir: Path | None, case_dir: Path | None) -> None:
         # the next scan or `qarina case-info` creates the case properly.
         click.echo("audit log empty: the case's creation did not complete (nothing recorded)")
         return
-    report = verify_chain(case_dir / AUDIT_NAME)
+    report = verify_case_log(case_dir)
     if report.ok:
         click.echo(f"audit log intact: {report.entries} entries")
         return

@@ -171,12 +171,12 @@ def verify_chain(path: Path) -> ChainReport:
         return ChainReport(False, 0, None, f"{path.name} not found")
     prev = GENESIS
     count = 0
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            if not raw.strip():
                 continue
             try:
-                entry = json.loads(line)
+                entry = json.loads(raw.decode("utf-8"))
                 stored = entry.pop("hash")
             except (ValueError, KeyError, AttributeError) as exc:
                 return ChainReport(
@@ -193,3 +193,35 @@ def verify_chain(path: Path) -> ChainReport:
             prev = stored
             count += 1
     return ChainReport(True, count)
+
+
+def verify_case_log(case_dir: Path) -> ChainReport:
+    """`verify_chain` of the case's log, then the log against its copy in the case database:
+    the chain alone cannot show that its last entries were cut off (what remains still links),
+    the database's copy can — unless both were altered, which is why a report states the
+    manifest hash outside the case (docs/EXAMINER.md)."""
+    from .casedb import DB_NAME, connect
+
+    report = verify_chain(case_dir / AUDIT_NAME)
+    if not report.ok or not (case_dir / DB_NAME).is_file():
+        return report
+    conn = connect(case_dir / DB_NAME, readonly=True)
+    try:
+        mirrored = dict(conn.execute("SELECT seq, hash FROM audit").fetchall())
+    finally:
+        conn.close()
+    if len(mirrored) > report.entries:
+        return ChainReport(
+            False, report.entries, report.entries + 1,
+            f"{AUDIT_NAME} ends at entry {report.entries} but the case database records "
+            f"{len(mirrored)}: entries were removed",
+        )  # fmt: skip
+    with open(case_dir / AUDIT_NAME, "rb") as f:
+        for number, raw in enumerate((r for r in f if r.strip()), start=1):
+            entry = json.loads(raw.decode("utf-8"))
+            if entry["seq"] in mirrored and mirrored[entry["seq"]] != entry["hash"]:
+                return ChainReport(
+                    False, report.entries, number,
+                    f"entry {entry['seq']} differs from the case database's copy",
+                )  # fmt: skip
+    return report
