@@ -89,7 +89,9 @@ class AndroidContacts(SQLiteParser):
         )
         for raw_id, mimetype, value in rows:
             key = {PHONE: "phones", EMAIL: "emails", NAME: "names"}[mimetype]
-            out.setdefault(int(raw_id), {}).setdefault(key, []).append(str(value))
+            if not isinstance(raw_id, int):  # a damaged row: its detail belongs to no contact
+                continue
+            out.setdefault(raw_id, {}).setdefault(key, []).append(str(value))
         return out
 
     @staticmethod

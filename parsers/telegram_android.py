@@ -519,6 +519,10 @@ def _int32(value: int) -> int:
 
 
 def _last_seen(status: Any) -> str | None:
-    """`users.status` as a time when it is one (> 0)."""
-    value = as_int(status)
+    """`users.status` as a time when it is one (> 0); None for anything else (one bad cell
+    must not cost the user map, and with it every message)."""
+    try:
+        value = as_int(status)
+    except (TypeError, ValueError, OverflowError):
+        return None
     return iso(from_unix_s(value)) if value and value > 0 else None

@@ -44,7 +44,8 @@ class TelegramAndroidAccount(Parser):
         data = ctx.read_capped(MAX_PREFS_BYTES, "a preferences file")
         try:
             root = fromstring(data)
-        except (ParseError, DefusedXmlException) as exc:
+        except (ParseError, DefusedXmlException, LookupError, ValueError) as exc:
+            # LookupError: an XML declaration naming an unknown encoding
             raise NotApplicable(f"not a SharedPreferences XML file: {exc}") from exc
         if root.tag != "map":
             raise NotApplicable("not a SharedPreferences XML file (no <map>)")

@@ -7,7 +7,6 @@ parse; leftovers of an interrupted run of the same pair are deleted before it ru
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import sqlite3
@@ -204,7 +203,7 @@ def _artifact_row(artifact: Artifact, file: FileInfo, parser: str) -> tuple[Any,
         file.id,
         parser,
         iso(artifact.ts),
-        None if artifact.ts_raw is None else json.dumps(artifact.ts_raw, default=str),
+        None if artifact.ts_raw is None else dumps(artifact.ts_raw),
         int(artifact.deleted or file.deleted),
         artifact.source_table,
         artifact.source_rowid,

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_WARNINGS_KEPT = 50
 Tables = Mapping[str, set[str]]  # table → columns, lower-cased (sqlite_reader.table_columns)
-ROW_ERRORS: tuple[type[Exception], ...] = (TypeError, ValueError)
+ROW_ERRORS: tuple[type[Exception], ...] = (TypeError, ValueError, OverflowError)
 
 
 @dataclass(frozen=True)

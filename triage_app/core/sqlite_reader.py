@@ -115,7 +115,8 @@ def open_copy(path: Path, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> sqlite3
         conn.execute("PRAGMA trusted_schema=OFF")
         conn.execute("PRAGMA query_only=ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
+        # UnicodeDecodeError: SQLite's own message quotes a schema name that is not UTF-8
         raise ParserError(f"not a readable SQLite database: {exc}") from exc
     deadline = time.monotonic() + time_limit_s
     # A hostile or corrupt database can make a query run for ever; abort past the limit.

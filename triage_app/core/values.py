@@ -7,6 +7,7 @@ record's fields the same way in every parser.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -43,8 +44,13 @@ def text(value: Any) -> str | None:
 
 
 def as_int(value: Any) -> int | None:
-    """`int(value)`, None for a null or empty value (ValueError/TypeError when not a number)."""
-    return None if value is None or value == "" else int(value)
+    """`int(value)`, None for a null or empty value (ValueError/TypeError when not a number,
+    an infinite or NaN float included)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return int(value)
 
 
 def strict_int(value: Any) -> int | None:
