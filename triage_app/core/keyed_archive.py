@@ -95,22 +95,28 @@ class _Resolver:
         if isinstance(objects, list):
             return [self.value(v, depth + 1) for v in objects]
         # NSMutableOrderedSet as the app archives it: one `NS.object.<n>` key per member.
+        # Keys are whatever the file says: only ASCII-decimal `NS.object.<n>` keys count
+        # ("NS.object.²" is str.isdigit() but not a number int() reads).
         members = sorted(
             (int(k[10:]), v)
             for k, v in raw.items()
-            if k.startswith("NS.object.") and k[10:].isdigit()
-        )
+            if isinstance(k, str) and k.startswith("NS.object.") and k[10:].isascii()
+            and k[10:].isdecimal()
+        )  # fmt: skip
         if members:
             return [self.value(v, depth + 1) for _, v in members]
         if "NS.time" in raw:
-            return CocoaDate(float(raw["NS.time"]))
+            time = raw["NS.time"]
+            if isinstance(time, bool) or not isinstance(time, int | float):
+                raise ArchiveError(f"NS.time is not a number: {type(time).__name__}")
+            return CocoaDate(float(time))
         for key in ("NS.string", "NS.bytes", "NS.data"):
             if key in raw:
                 return self.value(raw[key], depth + 1)
         result: dict[str, Any] = {"$class": self._classname(raw.get("$class")), "$uid": uid}
         for k, v in raw.items():
             if k != "$class":
-                result[k] = self.value(v, depth + 1)
+                result[_key(k)] = self.value(v, depth + 1)
         return result
 
     def _classname(self, ref: Any) -> str | None:
@@ -142,6 +148,9 @@ def unarchive(data: bytes) -> Any:
         return _Resolver(objects).value(top["root"], 0)
     except RecursionError as exc:
         raise ArchiveError("archive nested too deeply") from exc
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        # A value of an unexpected type somewhere in the object graph: the archive is bad.
+        raise ArchiveError(f"malformed archive: {type(exc).__name__}: {exc}") from exc
 
 
 class KeyedArchive:

@@ -116,10 +116,14 @@ def _use(pack: Pack, bundled: frozenset[str], error: str | None = None) -> PackU
     return PackUse(pack.id, pack.version, kind, pack.manifest_sha256, files, source, error)
 
 
-def build_rules(packs: Sequence[Pack], workdir: Path, bundled: frozenset[str]) -> RuleSet | None:
-    """Compile `packs` into one rule set saved under `workdir`; None when nothing compiles.
-    All packs are compiled together first; only when that fails is each pack compiled on its
-    own, to name and leave out the broken ones."""
+def build_rules(
+    packs: Sequence[Pack], workdir: Path, bundled: frozenset[str]
+) -> tuple[RuleSet | None, list[PackUse]]:
+    """Compile `packs` into one rule set saved under `workdir` (None when nothing compiles),
+    and what became of each pack (its error when refused) — also when nothing compiled, so
+    a refused keyword list is recorded and said, never silently not searched. All packs are
+    compiled together first; only when that fails is each pack compiled on its own, to name
+    and leave out the broken ones."""
     used: list[PackUse] = []
     per_pack: dict[str, tuple[dict[str, str], int]] = {}
     for pack in packs:
@@ -140,13 +144,14 @@ def build_rules(packs: Sequence[Pack], workdir: Path, bundled: frozenset[str]) -
         good = {k: v for sources, _ in per_pack.values() for k, v in sources.items()}
         rules = yara.compile(sources=good) if good else None
     used += [_use(p, bundled) for p in packs if p.id in per_pack]
+    used.sort(key=lambda u: u.pack)
     if rules is None:
-        return None
+        return None, used
     digest = hashlib.sha256("\n".join(f"{k}\n{v}" for k, v in sorted(good.items())).encode())
     path = workdir / f"rules-{digest.hexdigest()[:16]}.yarc"
     _save(rules, path)
     terms = sum(count for _, count in per_pack.values())
-    return RuleSet(rules, path, sorted(used, key=lambda u: u.pack), terms=terms)
+    return RuleSet(rules, path, used, terms=terms), used
 
 
 def _save(rules: Any, path: Path) -> None:

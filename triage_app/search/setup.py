@@ -45,10 +45,9 @@ def prepare(
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout_s: int = DEFAULT_TIMEOUT_S,
 ) -> tuple[RuleSet | None, ContentSpec]:
-    rules = build_rules(packs, case.workdir, bundled)
+    rules, used = build_rules(packs, case.workdir, bundled)
     if rules is not None:
         rules.max_bytes, rules.timeout_s = max_bytes, timeout_s
-    used = rules.packs if rules is not None else []
     with case.db.transaction() as conn:
         for pack in used:
             source = pack.source if pack.error is None else f"{pack.source}:error"
