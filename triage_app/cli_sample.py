@@ -36,11 +36,9 @@ def sample(out_dir: Path) -> None:
 
 def _headless_needed() -> bool:
     """No display to open a window on (a server, a CI runner, an SSH session)."""
-    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
-        return True
-    if sys.platform.startswith("linux"):
-        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return False
+    from .gui.display import no_display
+
+    return os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal") or no_display()
 
 
 def _scanned_case(made: Sample) -> Path:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..core.resources import resource_dir
 from . import i18n
+from .display import no_display
 from .settings_store import qsettings
 
 SCREEN = (1366, 768)
@@ -27,8 +28,7 @@ def application(lang: str | None = None) -> QApplication:
     if isinstance(existing, QApplication):
         app = existing
     else:
-        no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-        if no_display and sys.platform.startswith("linux"):
+        if no_display():
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QApplication(sys.argv[:1])
         app.setOrganizationName("Qarina")
