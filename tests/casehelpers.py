@@ -30,13 +30,16 @@ def scan_with(
     runs_sql: str = RUNS_SQL,
     *,
     require_ok: bool = False,
+    isolate: bool = True,
 ) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
     """Scan `evidence` into a new case with only `parsers`: the case database, opened
     read-only, and its parser_runs rows as `runs_sql` selects them. With `require_ok` the
-    scan itself must end `ok`."""
+    scan itself must end `ok`; `isolate` False parses in this process (for a test that
+    monkeypatches a parser module: worker processes do not see the patch)."""
     case = Case.open(case_dir)
     try:
-        summary = Scan(case, ScanOptions(), parsers=list(parsers)).run([evidence])
+        options = ScanOptions(isolate=isolate)
+        summary = Scan(case, options, parsers=list(parsers)).run([evidence])
     finally:
         case.close()
     if require_ok:

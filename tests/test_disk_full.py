@@ -329,10 +329,10 @@ def test_a_database_full_while_parsing_stops_the_scan(
     from triage_app.core.parse_runner import ParseRunner
     from triage_app.sample.build import build_sample
 
-    def full(self: ParseRunner, batch: list[Any]) -> int:
+    def full(self: ParseRunner) -> None:
         raise CaseDBError("case database commit failed: database or disk is full")
 
     evidence = build_sample(tmp_path / "sample").evidence["android"]
-    monkeypatch.setattr(ParseRunner, "_write", full)
+    monkeypatch.setattr(ParseRunner, "_flush", full)
     with pytest.raises(CaseDBError):
         scan(tmp_path / "case", [evidence])

@@ -64,7 +64,7 @@ from triage_app.core.evidence import open_evidence
 from triage_app.core.export import ARTIFACT_SELECT, artifact_record
 from triage_app.core.filetype import detect
 from triage_app.core.models import Artifact
-from triage_app.core.parse_runner import _artifact_row
+from triage_app.core.parse_job import artifact_row
 from triage_app.core.parsing import FileInfo, NotApplicable, ParseContext, Parser
 from triage_app.core.progress import CancelToken
 from triage_app.core.sqlite_reader import SIBLING_SUFFIXES, copy_database
@@ -293,7 +293,7 @@ def exported(record: Artifact, parser: Parser, file: FileInfo) -> dict[str, Any]
     try:
         cursor = conn.execute(
             f"INSERT INTO artifacts ({columns}) VALUES ({', '.join('?' * len(ARTIFACT_COLUMNS))})",
-            _artifact_row(record, file, parser.name),
+            artifact_row(record, file, parser.name),
         )
         row = conn.execute(f"{ARTIFACT_SELECT} WHERE a.id = ?", (cursor.lastrowid,)).fetchone()
         line = json.dumps(artifact_record(row), ensure_ascii=False, default=str)
@@ -822,17 +822,17 @@ REGRESSIONS = [
         " Infinity, and the case database's json_extract index (artifacts_by_thread)"
         " refuses the row: 'malformed JSON', CaseDBError, every record of the file lost as"
         " 'internal error'. Any parser copying a NaN/inf float does the same. Fix: dumps"
-        " (or parse_runner._artifact_row) turns non-finite floats into null/strings; the"
+        " (or parse_job.artifact_row) turns non-finite floats into null/strings; the"
         " parser rejects a non-finite duration."
     ),
     finding(
         "nonfinite-ts-raw", "discord_ios", b"CREATE TABLE cfurl_cache_response", ValueError,
         lambda d: _updated(d, "UPDATE cfurl_cache_response SET time_stamp = ?", value=math.inf),
         "triage_app/core/nsurlcache.py:_cache_record keeps a REAL infinity time_stamp as"
-        " ts_raw; triage_app/core/parse_runner.py:_artifact_row stores it with json.dumps"
+        " ts_raw; triage_app/core/parse_job.py:artifact_row stores it with json.dumps"
         " (Infinity), and `qarina export` writes the token Infinity: the line is not JSON"
         " (jq, JavaScript and strict readers refuse the export). Any parser whose ts_raw is"
-        " a non-finite REAL does the same. Fix: _artifact_row serialises ts_raw with"
+        " a non-finite REAL does the same. Fix: artifact_row serialises ts_raw with"
         " allow_nan=False, falling back to str(value)."
     ),
     finding(

@@ -94,8 +94,12 @@ def make_cookies(target: Path) -> Path:
     return write(target, binarycookies([page([SESSION, LANG]), page([HOSTILE])]))
 
 
-def _scan(tmp_path: Path, evidence: Path) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
-    return scan_with(tmp_path / "case", [SafariCookies()], evidence, require_ok=True)
+def _scan(
+    tmp_path: Path, evidence: Path, isolate: bool = True
+) -> tuple[sqlite3.Connection, list[dict[str, Any]]]:
+    return scan_with(
+        tmp_path / "case", [SafariCookies()], evidence, require_ok=True, isolate=isolate
+    )
 
 
 def test_ios_app_container_cookies(tmp_path: Path, unchanged: Callable[..., None]) -> None:
@@ -178,9 +182,9 @@ def test_truncated_copy_keeps_whole_records_and_warns(tmp_path: Path) -> None:
 
 
 def test_cookie_count_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(safari_cookies, "MAX_COOKIES", 2)
+    monkeypatch.setattr(safari_cookies, "MAX_COOKIES", 2)  # seen by this process only
     make_cookies(tmp_path / "mac" / MAC_COOKIES / "Cookies.binarycookies")
-    _, (run,) = _scan(tmp_path, tmp_path / "mac")
+    _, (run,) = _scan(tmp_path, tmp_path / "mac", isolate=False)
     assert (run["status"], run["records"], run["warnings"]) == ("ok", 2, 1)
     assert "stopped after 2 cookies" in run["message"]
 

@@ -116,6 +116,19 @@ def main(verbose: bool) -> None:
               help="Leave out this partition of the disk images (its index as `qarina info` "
                    "lists it; repeatable). The image is still hashed whole, and a later scan "
                    "without this option reads the partition.")  # fmt: skip
+@click.option("--parse-timeout", default=int(ScanOptions.parse_seconds), show_default=True,
+              type=click.IntRange(1), metavar="SECONDS",
+              help="Stop a parser that runs longer than this on one file (plus 1 s per 2 MB "
+                   "of the file); the file is recorded as an error.")  # fmt: skip
+@click.option("--parse-memory", default=ScanOptions.parse_memory_mb, show_default=True,
+              type=click.IntRange(64), metavar="MB",
+              help="Stop a parser that needs more memory than this on one file "
+                   "(Linux and macOS).")  # fmt: skip
+@click.option(
+    "--no-isolation",
+    is_flag=True,
+    help="Run parsers in the scan's own process, without limits (debugging).",
+)
 def scan(
     evidence: tuple[Path, ...],
     case_dir: Path,
@@ -131,6 +144,9 @@ def scan(
     search_max_mb: int,
     no_search: bool,
     skip_volumes: tuple[str, ...],
+    parse_timeout: int,
+    parse_memory: int,
+    no_isolation: bool,
 ) -> None:
     """Scan EVIDENCE (disk images, split/E01 sets, phone extraction folders, zip/tar,
     iTunes/Finder and Android backups) into a case.
@@ -139,6 +155,8 @@ def scan(
     stopped. Ctrl+C cancels cleanly; everything already committed is kept. File contents
     and parsed records are searched with the bundled keyword and YARA packs (and yours),
     and phone numbers, e-mails, URLs, wallets and IBANs are extracted for `qarina links`.
+    Parsers run in worker processes: one that crashes, hangs or exhausts memory on a
+    hostile file costs that file only, recorded as an error with the reason.
     """
     cancel = CancelToken()
     sink = ConsoleSink(quiet)
@@ -156,6 +174,8 @@ def scan(
         keywords=keywords, search=not no_search,
         search_max_bytes=search_max_mb * 1024**2,
         skip_volumes=tuple(("*", index) for index in skip_volumes),
+        parse_seconds=float(parse_timeout), parse_memory_mb=parse_memory,
+        isolate=not no_isolation,
     )  # fmt: skip
     try:
         summary = run_scan(case_dir, list(evidence), options, sink, cancel)

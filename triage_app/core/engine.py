@@ -23,6 +23,7 @@ from .errors import Cancelled, CaseDBError, EvidenceError
 from .evidence import first_segments, open_evidence
 from .evidence.base import EvidenceSource
 from .indexer import Indexer
+from .isolation import Limits
 from .models import ScanOptions, ScanSummary
 from .parse_runner import ParseRunner
 from .parsing import Parser
@@ -53,6 +54,7 @@ class Scan:
         self.parsers = list(parsers) if parsers is not None else default_parsers()
         self.summary = ScanSummary()
         self._sources: dict[int, EvidenceSource] = {}
+        self._paths: dict[int, Path] = {}  # for worker processes, which reopen the evidence
         self._rules: Any = None  # search.scanner.RuleSet
         self._content: Any = None  # search.content.ContentSpec
 
@@ -65,7 +67,12 @@ class Scan:
                 self.cancel.check()
                 self._evidence(Path(path))
             self.sink.update(Progress("parse", message="parsing artifacts"), force=True)
-            runner = ParseRunner(self.case, self._sources, self.parsers, self.sink, self.cancel)
+            opts = self.options
+            runner = ParseRunner(
+                self.case, self._sources, self.parsers, self.sink, self.cancel,
+                Limits(opts.parse_seconds, opts.parse_memory_mb),
+                paths=self._paths if opts.isolate else None,
+            )  # fmt: skip
             stats = runner.run()
             self.summary.artifacts += stats.records
             self._search()
@@ -150,6 +157,7 @@ class Scan:
             source.info.metadata["warnings"] = list(source.info.warnings)
         eid, row = self._register(path, identity, source)
         self._sources[eid] = source
+        self._paths[eid] = path
         skipped = self._skip_volumes(eid, identity, source)
         entry: dict[str, Any] = {"id": eid, "path": str(path), "status": "ok"}
         self.summary.evidence.append(entry)

@@ -116,6 +116,13 @@ class ScanOptions:
     # Partitions the examiner leaves out: (evidence path, volume index) pairs, or ("*", index)
     # for every disk image of the scan. The image is still hashed whole.
     skip_volumes: tuple[tuple[str, str], ...] = ()
+    # Parsers run in worker processes with these limits per file (seconds: a base, plus 1 s
+    # per 2 MB of the file), generous because a legitimate database of a million messages must
+    # never be cut short; memory is RLIMIT_DATA (POSIX only). `isolate` False runs parsers in
+    # the scan's process (debugging).
+    parse_seconds: float = 900.0
+    parse_memory_mb: int | None = 2048
+    isolate: bool = True
 
 
 @dataclass

@@ -50,7 +50,7 @@ class HashResult:
 _SOURCES: dict[tuple[str, str], EvidenceSource] = {}
 
 
-def _source(path: str, workdir: str) -> EvidenceSource:
+def worker_source(path: str, workdir: str) -> EvidenceSource:
     from .evidence import open_evidence
 
     key = (path, workdir)
@@ -81,7 +81,7 @@ def hash_batch(
     path: str, workdir: str, jobs: list[HashJob], spec: ContentSpec | None = None
 ) -> list[HashResult]:
     """Runs in a worker process."""
-    source = _source(path, workdir)
+    source = worker_source(path, workdir)
     cancel = CancelToken()
     return [hash_one(source, job, cancel, spec) for job in jobs]
 
