@@ -4,8 +4,10 @@ tests/ on sys.path, and spawn hands the parent's sys.path to its children)."""
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -84,6 +86,23 @@ def square_slowly(n: int) -> int:
 
 def segfault() -> None:
     ctypes.string_at(0)
+
+
+def segfault_once(data: bytes, max_side: int, blur: bool) -> bytes | str:
+    """A thumbnail decoder (report.thumb_decode.jpeg's signature) that crashes on its first
+    call for given bytes (marked by `segfault_mark(data)`: workers forked from the fork server
+    do not see environment variables set later), then decodes."""
+    mark = segfault_mark(data)
+    if not mark.exists():
+        mark.touch()
+        ctypes.string_at(0)
+    from triage_app.report.thumb_decode import jpeg
+
+    return jpeg(data, max_side, blur)
+
+
+def segfault_mark(data: bytes) -> Path:
+    return Path(tempfile.gettempdir()) / f"qarina-test-segfault-{hashlib.sha256(data).hexdigest()}"
 
 
 def exit_with(code: int) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import isolation_tasks
 import pytest
 from casehelpers import truncated_copy
 from PIL import Image, ImageChops, ImageStat
@@ -27,7 +28,7 @@ from triage_app.core.evidence import open_evidence
 from triage_app.core.export import records
 from triage_app.core.models import ScanOptions
 from triage_app.core.progress import CancelToken
-from triage_app.report import thumbs
+from triage_app.report import thumb_decode, thumbs
 from triage_app.report.thumbs import Thumb, ThumbRequest, write_thumbnails
 
 HAS_HEIF = importlib.util.find_spec("pillow_heif") is not None
@@ -201,16 +202,34 @@ def test_problems_are_named(
     assert not list(tmp_path.glob(f"{reqs['changed.jpg'].sha256}*"))
 
 
-def test_local_pixel_limit_holds_without_pillows(
+def test_local_pixel_limit_holds_without_pillows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Called here, not in the decoder process, so that the patch is seen."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)  # other code switched Pillow's off
+    result = thumb_decode.jpeg(_png_header_only(100_000, 100_000), 256, False)
+    assert result == "image too large to decode safely (100000 × 100000 pixels)"
+
+
+def test_decoder_crash_costs_one_photo(
     scanned: tuple[Path, Path],
     conn: sqlite3.Connection,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)  # other code switched Pillow's off
-    request = _requests(conn)["bomb.png"]
-    result = write_thumbnails(scanned[0], conn, [request], tmp_path)[request]
-    assert result == Thumb(None, "image too large to decode safely (100000 × 100000 pixels)")
+    """A decoder that dies in native code (as a Pillow or libheif bug on a crafted file would)
+    gives a problem for that photo; the caller and the next photos are unharmed."""
+    reqs = _requests(conn)
+    first, second = reqs["plain.jpg"], reqs["rotated.jpg"]
+    monkeypatch.setattr(thumbs.thumb_decode, "jpeg", isolation_tasks.segfault_once)
+    mark = isolation_tasks.segfault_mark((scanned[1] / "DCIM/plain.jpg").read_bytes())
+    mark.unlink(missing_ok=True)
+    try:
+        results = write_thumbnails(scanned[0], conn, [first, second], tmp_path / "out")
+    finally:
+        mark.unlink(missing_ok=True)
+    assert results[first] == Thumb(
+        None, "image decoder crashed on this file (damaged or hostile file?)"
+    )
+    assert results[second].name is not None, results[second]
 
 
 def test_bad_requests(scanned: tuple[Path, Path], conn: sqlite3.Connection, tmp_path: Path) -> None:
@@ -303,7 +322,7 @@ def test_cancel(scanned: tuple[Path, Path], conn: sqlite3.Connection, tmp_path: 
 def test_unit_encode_has_no_metadata() -> None:
     image = Image.new("RGB", (8, 8), "red")
     image.info["comment"] = b"from evidence"
-    data = thumbs._encode(image)
+    data = thumb_decode._encode(image)
     assert b"from evidence" not in data
     assert Image.open(io.BytesIO(data)).info.get("comment") is None
 
@@ -311,6 +330,6 @@ def test_unit_encode_has_no_metadata() -> None:
 def test_unit_sixteen_bit_grey_is_scaled_not_clipped() -> None:
     out = io.BytesIO()
     Image.new("I;16", (40, 20), 30000).save(out, "PNG")
-    frame = thumbs._decode(out.getvalue(), 16, False)
+    frame = thumb_decode._decode(out.getvalue(), 16, False)
     assert frame.size == (16, 8) and frame.mode == "RGB"
     assert frame.getpixel((4, 4)) == pytest.approx((117, 117, 117), abs=2)

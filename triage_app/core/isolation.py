@@ -8,9 +8,11 @@ stays the one writer of the case database; a generator task streams what it yiel
 (`Item`) while it runs, so memory stays bounded on both sides. `spawn` everywhere: Linux and
 Windows behave alike (installer/qarina_main.py calls freeze_support()); tasks are module-level
 callables with picklable arguments. On Linux (not in the frozen app) workers are forked from
-multiprocessing's fork server, which imports the parsers once (`PRELOAD`): a worker is ready in
-~50 ms instead of the ~1 s a spawned one spends importing them; it is still a fresh process
-with no state of the caller's.
+multiprocessing's fork server, which imports the modules the first Supervisor of the process
+names (`preload`, e.g. the parsers) once: a worker is ready in ~50 ms instead of the ~1 s a
+spawned one spends importing them; it is still a fresh process with no state of the caller's,
+and with the environment variables of the moment the fork server started (later changes to
+`os.environ` are not seen: pass what a task needs as arguments).
 
 Time is measured by the parent from a task's start (its predecessor on the worker finished),
 including time a generator waits for the parent to read (keep pumping `events()`), and enforced
@@ -38,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -50,15 +52,12 @@ from .isolation_worker import Start, worker_main
 
 log = logging.getLogger(__name__)
 
-PRELOAD = ("triage_app.core.parse_job", "parsers")
 _SOCKET_DIR_MAX = 60  # characters: the fork server's socket path must stay under 108 (AF_UNIX)
 
 
 def _context() -> Any:  # a ForkServerContext or a SpawnContext
     if sys.platform.startswith("linux") and not getattr(sys, "frozen", False):
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))
-        return context
+        return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
 
 
@@ -180,6 +179,7 @@ class Supervisor:
         chunk_items: int = 500,
         chunk_seconds: float = 0.2,
         init_seconds: float = 60.0,
+        preload: Sequence[str] = (),
     ) -> None:
         self._size, self._limits, self._init_seconds = max(1, workers), limits, init_seconds
         chunk = (chunk_items, chunk_seconds)
@@ -194,6 +194,7 @@ class Supervisor:
         self._seq = 0
         if _CTX.get_start_method() == "forkserver":
             _own_socket_dir()
+            _CTX.set_forkserver_preload(list(preload))  # used if the server is not running yet
         try:
             for _ in range(self._size):
                 self._start_worker()

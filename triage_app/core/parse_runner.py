@@ -46,6 +46,7 @@ BATCH_RECORDS = 5000
 BATCH_SECONDS = 1.0  # a batch is committed at least this often, so the GUI sees records arrive
 WORKERS = 2
 AHEAD = 4 * WORKERS  # pairs given to workers beyond the one being committed
+PRELOAD = ("triage_app.core.parse_job", "parsers")  # what the fork server imports (Linux)
 SPILL_ROWS = 20_000  # rows of a waiting pair kept in memory before the rest go to a file
 
 _PENDING = """
@@ -197,7 +198,7 @@ class ParseRunner:
         if not pair.isolated:
             return
         if self._supervisor is None:
-            self._supervisor = Supervisor(WORKERS, self._limits, chunk_items=1000)
+            self._supervisor = Supervisor(WORKERS, self._limits, chunk_items=1000, preload=PRELOAD)
         key = id(pair)
         self._by_id[key] = pair
         seconds = self._limits.seconds + pair.job.file.size / 2_000_000

@@ -8,7 +8,10 @@ gives a problem, never a thumbnail. The SHA-256 (checked to be 64 hex digits bef
 used as a name) names the output, `<sha256>.jpg` or `<sha256>-blur.jpg`, so identical photos
 are decoded and written once.
 
-Decoding is bounded: at most `MAX_FILE_BYTES` are read; only the formats in `FORMATS` are
+Decoding (`thumb_decode.py`) runs in a worker process with a time and memory limit
+(`DECODE_LIMITS`), so a crafted file that crashes or hangs Pillow's or libheif's native code
+costs that photo ("image decoder crashed on this file"), never the report or the GUI. It is
+bounded: at most `MAX_FILE_BYTES` are read; only the formats in `FORMATS` are
 tried; a JPEG is decoded at reduced size (`Image.draft`); an image whose (reduced) size
 exceeds `MAX_PIXELS` is refused before its pixels are decoded, whatever Pillow's global
 `MAX_IMAGE_PIXELS` is, and Pillow's own decompression-bomb warning is turned into a refusal
@@ -30,42 +33,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
-import io
 import re
 import sqlite3
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageFilter, UnidentifiedImageError
-
 from ..core.errors import Cancelled, EvidenceError, PasswordNeeded
 from ..core.evidence import open_evidence
 from ..core.evidence.base import EvidenceSource
+from ..core.isolation import Done, Failed, Limits, Supervisor
 from ..core.models import Locator
 from ..core.progress import CancelToken
+from . import thumb_decode
 from .tables import write_bytes_atomic
 
 MAX_FILE_BYTES = 64 * 1024**2
-MAX_PIXELS = 50_000_000
-BLUR_SIDE = 8
-JPEG_QUALITY = 80
-FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF")
 _CHUNK = 1024**2
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
-_ORIENTATION_TAG = 0x0112
-_TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 _FILE_SQL = (
     "SELECT locator, size FROM files WHERE evidence_id = ? AND path = ? AND kind = 'file'"
     " AND lower(sha256) = ? ORDER BY id LIMIT 1"
@@ -92,6 +77,10 @@ class _Problem(Exception):
 
 class _ContentProblem(_Problem):
     """A problem of the (verified) file content itself, the same for every copy of it."""
+
+
+DECODE_LIMITS = Limits(seconds=30, memory_mb=1024)  # per photo, in the decoder process
+_PRELOAD = ("triage_app.report.thumb_decode",)
 
 
 class _Sources:
@@ -162,46 +151,82 @@ def write_thumbnails(
         raise ValueError("max_side must be at least 1")
     cancel = cancel or CancelToken()
     out_dir.mkdir(parents=True, exist_ok=True)
-    sources = _Sources(case_dir, conn, passwords or {}, cancel)
-    made: dict[tuple[str, bool], Thumb] = {}  # by content: decoded once per photo
+    maker = _Maker(conn, _Sources(case_dir, conn, passwords or {}, cancel), out_dir, max_side)
     results: dict[ThumbRequest, Thumb] = {}
     try:
         for request in requests:
             cancel.check()
             if request not in results:
-                results[request] = _one(request, conn, sources, out_dir, max_side, made, cancel)
+                results[request] = maker.one(request, cancel)
     finally:
-        sources.close()
+        maker.close()
     return results
 
 
-def _one(
-    request: ThumbRequest,
-    conn: sqlite3.Connection,
-    sources: _Sources,
-    out_dir: Path,
-    max_side: int,
-    made: dict[tuple[str, bool], Thumb],
-    cancel: CancelToken,
-) -> Thumb:
-    sha256 = request.sha256.lower() if isinstance(request.sha256, str) else None
-    if sha256 is None or not _SHA256.fullmatch(sha256):
-        return Thumb(None, "no SHA-256 recorded for this file")
-    key = (sha256, bool(request.blur))
-    if key in made:
-        return made[key]
-    try:
-        data = _read(request, sha256, conn, sources, cancel)
-        jpeg = _encode(_decode(data, max_side, key[1]))
-    except _ContentProblem as exc:  # depends on the content only: the same for every copy
-        made[key] = Thumb(None, str(exc))
-        return made[key]
-    except _Problem as exc:
-        return Thumb(None, str(exc))
-    name = f"{sha256}-blur.jpg" if key[1] else f"{sha256}.jpg"
-    write_bytes_atomic(out_dir / name, jpeg)
-    made[key] = Thumb(name, None)
-    return made[key]
+class _Maker:
+    """Thumbnails of one call: evidence read here, decoded in a worker process (started at the
+    first photo to decode, one for the whole call), each photo decoded once per content."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, sources: _Sources, out_dir: Path, max_side: int
+    ) -> None:
+        self._conn, self._sources, self._out, self._side = conn, sources, out_dir, max_side
+        self._made: dict[tuple[str, bool], Thumb] = {}
+        self._decoder: Supervisor | None = None
+
+    def one(self, request: ThumbRequest, cancel: CancelToken) -> Thumb:
+        sha256 = request.sha256.lower() if isinstance(request.sha256, str) else None
+        if sha256 is None or not _SHA256.fullmatch(sha256):
+            return Thumb(None, "no SHA-256 recorded for this file")
+        key = (sha256, bool(request.blur))
+        if key in self._made:
+            return self._made[key]
+        try:
+            data = _read(request, sha256, self._conn, self._sources, cancel)
+            jpeg = self._decode(data, key[1], cancel)
+        except _ContentProblem as exc:  # depends on the content only: the same for every copy
+            self._made[key] = Thumb(None, str(exc))
+            return self._made[key]
+        except _Problem as exc:
+            return Thumb(None, str(exc))
+        name = f"{sha256}-blur.jpg" if key[1] else f"{sha256}.jpg"
+        write_bytes_atomic(self._out / name, jpeg)
+        self._made[key] = Thumb(name, None)
+        return self._made[key]
+
+    def _decode(self, data: bytes, blur: bool, cancel: CancelToken) -> bytes:
+        if self._decoder is None:
+            self._decoder = Supervisor(1, DECODE_LIMITS, preload=_PRELOAD)
+        self._decoder.submit(0, thumb_decode.jpeg, data, self._side, blur)
+        result: bytes | str | None = None
+        while result is None:  # the decoder's own time limit bounds the wait
+            for event in self._decoder.events(timeout=0.2):
+                if isinstance(event, Done):
+                    result = event.result
+                elif isinstance(event, Failed):
+                    result = _decoder_failure(event)
+                break
+            cancel.check()
+        if isinstance(result, str):
+            raise _ContentProblem(result)
+        return result
+
+    def close(self) -> None:
+        try:
+            if self._decoder is not None:
+                self._decoder.close()
+        finally:
+            self._sources.close()
+
+
+def _decoder_failure(event: Failed) -> str:
+    if event.kind == "timeout":
+        return f"image decoder stopped after {DECODE_LIMITS.seconds:g} s (damaged or hostile file?)"
+    if event.kind == "memory":
+        return f"image needs more than {DECODE_LIMITS.memory_mb} MB to decode"
+    if event.kind == "crashed":
+        return "image decoder crashed on this file (damaged or hostile file?)"
+    return f"image could not be decoded ({event.message.splitlines()[0][:80]})"
 
 
 def _read(
@@ -244,109 +269,6 @@ def _read_bounded(source: EvidenceSource, locator: Locator, cancel: CancelToken)
             buffer += chunk
             if len(buffer) > MAX_FILE_BYTES:
                 raise _Problem("too large for a thumbnail")
-
-
-def _decode(data: bytes, max_side: int, blur: bool) -> Image.Image:
-    try:
-        return _thumbnail(data, max_side, blur)
-    except (_ContentProblem, Cancelled):
-        raise
-    except Exception as exc:
-        raise _ContentProblem(_decode_problem(exc)) from exc
-
-
-def _decode_problem(exc: Exception) -> str:
-    if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
-        return "image too large to decode safely"
-    if isinstance(exc, UnidentifiedImageError):
-        return "not a readable image"
-    if isinstance(exc, OSError | SyntaxError | EOFError):
-        return "image data is damaged or truncated"
-    if isinstance(exc, MemoryError):
-        return "image too large to decode"
-    return f"image could not be decoded ({type(exc).__name__})"
-
-
-def _thumbnail(data: bytes, max_side: int, blur: bool) -> Image.Image:
-    formats = _formats(data)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(io.BytesIO(data), formats=formats) as image:
-            if image.format in ("JPEG", "MPO"):
-                image.draft("RGB", (2 * max_side, 2 * max_side))
-            width, height = image.size
-            if width < 1 or height < 1 or width * height > MAX_PIXELS:
-                raise _ContentProblem(
-                    f"image too large to decode safely ({width} × {height} pixels)"
-                )
-            orientation = _orientation(image)
-            image.load()
-            frame = _rgb(image)
-    frame.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    if orientation in _TRANSPOSE:
-        frame = frame.transpose(_TRANSPOSE[orientation])
-    return _blurred(frame) if blur else frame
-
-
-def _formats(data: bytes) -> list[str]:
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        if not _heif_available():
-            raise _ContentProblem("HEIC thumbnails need pillow-heif")
-        return ["HEIF"]
-    Image.init()  # loads the plugins once; a name Pillow does not know would raise KeyError
-    return [name for name in FORMATS if name in Image.OPEN]
-
-
-_heif_state: list[bool] = []
-
-
-def _heif_available() -> bool:
-    if not _heif_state:
-        try:
-            module = importlib.import_module("pillow_heif")
-            module.register_heif_opener()
-            _heif_state.append(True)
-        except Exception:  # noqa: BLE001 - a broken optional plugin means "not available"
-            _heif_state.append(False)
-    return _heif_state[0]
-
-
-def _orientation(image: Image.Image) -> int:
-    try:
-        value = image.getexif().get(_ORIENTATION_TAG)
-    except Exception:  # noqa: BLE001 - unreadable EXIF: the image is shown as stored
-        return 1
-    return value if isinstance(value, int) else 1
-
-
-def _rgb(image: Image.Image) -> Image.Image:
-    transparent = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-    if image.mode.startswith("I;16"):  # 16-bit grey: scaled to 8 bits, not clipped
-        return image.convert("I").point(lambda v: v * (1 / 256)).convert("RGB")
-    if not transparent:
-        return image.convert("RGB")
-    rgba = image.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    background.alpha_composite(rgba)
-    return background.convert("RGB")
-
-
-def _blurred(frame: Image.Image) -> Image.Image:
-    width, height = frame.size
-    scale = BLUR_SIDE / max(width, height)
-    tiny_size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    tiny = frame.resize(tiny_size, Image.Resampling.BOX)
-    coarse = tiny.resize((width, height), Image.Resampling.BICUBIC)
-    radius = max(2.0, max(width, height) / 32)
-    return coarse.filter(ImageFilter.GaussianBlur(radius))
-
-
-def _encode(frame: Image.Image) -> bytes:
-    clean = Image.new("RGB", frame.size)  # no info: no EXIF, ICC, comment or DPI carried over
-    clean.paste(frame)
-    out = io.BytesIO()
-    clean.save(out, "JPEG", quality=JPEG_QUALITY, subsampling=2, optimize=False, progressive=False)
-    return out.getvalue()
 
 
 def _short(text: str, limit: int = 200) -> str:
