@@ -85,7 +85,7 @@ def run(examples: int, randomize: bool) -> dict[str, Any]:
     started = time.monotonic()
     with contextlib.redirect_stdout(sys.stderr):
         pytest.main(["-q", "-p", "no:cacheprovider", "--tb=short", *TESTS], plugins=[plugin])
-    fuzz: Any = sys.modules["test_fuzz_parsers"]  # imported by the run, with its counters
+    fuzz: Any = sys.modules["fuzzing"]  # imported by the run, with its counters
 
     known = {k.removeprefix("known:"): n for k, n in fuzz.STATS.items() if k.startswith("known:")}
     return {

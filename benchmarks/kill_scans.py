@@ -31,327 +31,54 @@ Limits: SIGKILL ends processes, not the kernel, so written but unsynced data sur
 this is no proof against a power cut (that needs a VM or dm-log-writes). Kill moments come
 from the reference's stage timings, which vary with load; the stage a kill hit is the last
 progress line seen. Linux (pty, process groups, /proc).
+
+The scan under test and the in-process commands are in kill_run.py, the checks of a case and
+the comparisons with the reference in kill_checks.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import pty
 import random
-import re
 import shutil
-import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-QARINA = [sys.executable, "-m", "triage_app.cli"]
-# The same scan as QARINA with the hash worker pool started on the first file.
-POOLED = [sys.executable, "-c", "import sys, triage_app.core.indexer as ix; "
-          "ix.POOL_AFTER_FILES_SEARCHING = ix.POOL_AFTER_BYTES_SEARCHING = 0; "
-          "ix.POOL_AFTER_FILES = ix.POOL_AFTER_BYTES = 0; "
-          "from triage_app.cli import main; sys.exit(main())"]  # fmt: skip
-CASE_OPTIONS = ["--examiner", "Kill test", "--case-number", "KILL-1", "--tz", "Africa/Tripoli"]
-STAGES = ("setup", "index", "parse", "search")
-PROGRESS = re.compile(rb"\[(open|index|parse|search)\]")
-TABLES = ("evidence", "volumes", "files", "parser_runs", "artifacts", "apps", "entities",
-          "entity_refs", "record_text", "hashset_hits", "search_progress")  # fmt: skip
+from kill_checks import (
+    CREATING,
+    DIFFER,
+    case_state,
+    check_db,
+    compare_records,
+    differences,
+    export_difference,
+    export_lines,
+    normalise_export,
+    tree_digest,
+)
+from kill_run import CASE_OPTIONS, REPO, STAGES, ScanRun, build, group_alive, qarina
+
+# This module's names, and those of kill_run.py and kill_checks.py that tests/test_kill_resume.py
+# reaches through it (as `ks.ScanRun`, `ks.check_db`...).
+__all__ = [
+    "CASE_OPTIONS", "CLEAN_RUNS", "FAILURES", "HEADER", "RESUME_KILL_EVERY", "Outcome",
+    "Reference", "ScanRun", "build", "campaign", "check_crashed", "check_db", "check_resumed",
+    "clean_run", "compare_records", "failed", "group_alive", "kill_once", "main",
+    "normalise_export", "one_kill", "print_summary", "qarina", "reference", "row", "summarise",
+    "work_files",
+]  # fmt: skip
+
 RESUME_KILL_EVERY = 5
-TIMEOUT = 300.0
 FAILURES = ("corrupt_cases", "open_failures", "verify_failures", "resume_failures",
             "lost_records", "duplicated_records", "unexpected_records", "mismatched_exports",
             "case_state_mismatches", "evidence_changed", "orphan_processes")  # fmt: skip
-
-
-class ScanRun:
-    """`qarina scan` in a new session (its own process group), progress line on a pty."""
-
-    def __init__(self, case: Path, evidence: Sequence[Path], pooled: bool) -> None:
-        self.case = case
-        master, slave = pty.openpty()
-        self._master = master
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 (read after the scan ends)
-        command = (POOLED if pooled else QARINA) + ["scan", *map(str, evidence)]
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            [*command, "--case", str(case), *CASE_OPTIONS], stdin=subprocess.DEVNULL,
-            stdout=self._out, stderr=slave, start_new_session=True, cwd=REPO,
-        )  # fmt: skip
-        os.close(slave)
-        self.events: dict[str, float] = {}  # stage -> seconds after start it was first seen
-        self.last = "startup"
-        self._terminal = b""  # the end of what the scan wrote to stderr
-        self._seen = {s: threading.Event() for s in STAGES}
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        tail = b""  # a progress tag split between two reads is matched whole (and a tag
-        while True:  # seen twice changes nothing: the first time is kept)
-            try:
-                chunk = os.read(self._master, 4096)
-            except OSError:  # EIO: every process holding the pty has ended
-                return
-            if not chunk:
-                return
-            self._terminal = (self._terminal + chunk)[-4096:]
-            data, tail = tail + chunk, (tail + chunk)[-16:]
-            for raw in PROGRESS.findall(data):
-                stage = "index" if raw == b"open" else raw.decode()
-                self.events.setdefault(stage, time.monotonic() - self.started)
-                self.last = stage
-                self._seen[stage].set()
-
-    def wait_stage(self, stage: str) -> float | None:
-        """Seconds after start the stage began (setup: when case.sqlite appeared), None if
-        the scan ended before it."""
-        while stage not in self.events:
-            if stage == "setup" and (self.case / "case.sqlite").exists():
-                self.events["setup"] = time.monotonic() - self.started
-            elif self.proc.poll() is not None:
-                self._reader.join(5)
-                break
-            self._seen[stage].wait(0.001)
-        return self.events.get(stage)
-
-    def kill_at(self, when: float) -> str | None:
-        """SIGKILL the group `when` seconds after start; the stage it hit, None if the scan
-        had ended by then."""
-        try:
-            self.proc.wait(max(0.0, self.started + when - time.monotonic()))
-            return None
-        except subprocess.TimeoutExpired:
-            pass
-        stage = self.last
-        if stage == "startup" and (self.case / "case.sqlite").exists():
-            stage = "setup"
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.finish()
-        return stage
-
-    def finish(self, watch: Path | None = None) -> tuple[int, float | None]:
-        """Wait for the end; the exit code and when `watch` first existed (polled)."""
-        seen = None
-        while self.proc.poll() is None:
-            if watch is not None and seen is None and watch.exists():
-                seen = time.monotonic() - self.started
-            if time.monotonic() - self.started > TIMEOUT:  # hung: stop it, report exit -9
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            time.sleep(0.002)
-        code = self.proc.wait()
-        self._reader.join(5)
-        os.close(self._master)
-        return code, seen
-
-    def output(self) -> str:
-        """What the scan printed: its summary, then the end of its stderr."""
-        self._out.seek(0)
-        return (self._out.read() + self._terminal).decode("utf-8", "replace")
-
-
-def group_alive(pgid: int) -> list[int]:
-    """Processes of a group that are still running (zombies awaiting their reaper aside)."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
-
-
-def qarina(*args: str | Path) -> tuple[int, str]:
-    """Run a `qarina` command (not a scan) in this process: (exit code, output; an exception
-    the command let through is named after `unhandled`). The same click command as the
-    `qarina` executable, without a second of interpreter start-up."""
-    from click.testing import CliRunner
-
-    from triage_app.cli import main as cli
-
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    output = result.stdout + result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        output += f"\nunhandled {type(result.exception).__name__}: {result.exception}"
-    return result.exit_code, output
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def normalise_export(lines: Iterable[str], targets: bool = True) -> Counter[str]:
-    """Records as a multiset of canonical JSON, row ids removed and (`targets`) a record
-    hit's `target_id` replaced by a digest of the record it points to."""
-    records = [json.loads(line) for line in lines if line.strip()]
-    content = {r["id"]: canonical({k: v for k, v in r.items() if k != "id"}) for r in records}
-    result: Counter[str] = Counter()
-    for r in records:
-        r = {k: v for k, v in r.items() if k != "id"}
-        target = r.get("target_id")
-        if target is not None and targets:
-            body = content.get(target)
-            digest = hashlib.sha256(body.encode()).hexdigest()[:16] if body else None
-            r["target_id"] = f"content:{digest}" if digest else f"dangling:{target}"
-        result[canonical(r)] += 1
-    return result
-
-
-@dataclass
-class Diff:
-    lost: int = 0
-    duplicated: int = 0
-    unexpected: int = 0
-    examples: list[str] = field(default_factory=list)
-
-
-def compare_records(reference: Counter[str], got: Counter[str]) -> Diff:
-    missing, extra = reference - got, got - reference
-    diff = Diff(
-        lost=sum(missing.values()),
-        duplicated=sum(n for k, n in extra.items() if k in reference),
-        unexpected=sum(n for k, n in extra.items() if k not in reference),
-    )
-    diff.examples = [f"lost {k[:160]}" for k in list(missing)[:3]]
-    diff.examples += [f"extra {k[:160]}" for k in list(extra)[:3]]
-    return diff
-
-
-def normalise_info(data: dict[str, Any]) -> dict[str, Any]:
-    data = json.loads(json.dumps(data))
-    data["case"].pop("created_at", None)
-    for item in data["evidence"]:
-        item.pop("added_at", None)
-    data.pop("scans", None)
-    return data
-
-
-def case_state(case: Path) -> dict[str, Any]:
-    """`qarina info` without what legitimately differs, derived-table row counts and audit
-    facts: what a resumed case must share with the reference besides its records."""
-    code, output = qarina("info", "--case", case, "--json")
-    state: dict[str, Any] = {"info_exit": code}
-    state["info"] = normalise_info(json.loads(output)) if code == 0 else output
-    conn = sqlite3.connect(f"file:{case / 'case.sqlite'}?mode=ro", uri=True)
-    try:
-        state["rows"] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-        mirrored = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
-    finally:
-        conn.close()
-    entries = [json.loads(line) for line in (case / "audit.jsonl").read_text().splitlines()]
-    # Written once per case and per evidence item: a resume must neither skip nor repeat them.
-    once = Counter(
-        f"{e['action']} {e['details'].get('evidence_id', '')}".strip()
-        for e in entries
-        if e["action"] in ("case_created", "evidence_added")
-    )
-    state["audit_once"] = dict(sorted(once.items()))
-    state["audit_mirrored"] = mirrored == len(entries)
-    return state
-
-
-def differences(reference: Any, got: Any, where: str = "") -> list[str]:
-    """Where two JSON-like values differ, as `path: got != reference` lines."""
-    if isinstance(reference, dict) and isinstance(got, dict):
-        return [
-            line
-            for key in sorted(set(reference) | set(got), key=str)
-            for line in differences(
-                reference.get(key, "<missing>"), got.get(key, "<missing>"), f"{where}.{key}"
-            )
-        ]
-    if isinstance(reference, list) and isinstance(got, list) and len(reference) == len(got):
-        return [line for i, (r, g) in enumerate(zip(reference, got, strict=True))
-                for line in differences(r, g, f"{where}[{i}]")]  # fmt: skip
-    return [] if reference == got else [f"{where or 'value'}: {got!r:.120} != {reference!r:.120}"]
-
-
-def check_db(db: Path) -> tuple[str | None, str]:
-    """Integrity of a crashed case database, checked on a copy (the WAL is recovered as the
-    next scan would, while the case itself stays as the kill left it); (problem, what was
-    committed)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        for suffix in ("", "-wal"):
-            if Path(f"{db}{suffix}").exists():
-                shutil.copyfile(f"{db}{suffix}", Path(tmp) / f"case.sqlite{suffix}")
-        conn = sqlite3.connect(Path(tmp) / "case.sqlite")
-        try:
-            checks = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-            checks += [r[0] for r in conn.execute("PRAGMA quick_check")]
-            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
-            problem = None
-            if checks != ["ok", "ok"] or orphans:
-                problem = f"integrity {checks[:3]}, foreign keys {orphans[:3]}"
-            return problem, committed(conn)
-        except sqlite3.Error as exc:
-            return f"{type(exc).__name__}: {exc}", "unreadable"
-        finally:
-            conn.close()
-
-
-def committed(conn: sqlite3.Connection) -> str:
-    """What a crashed case holds: evidence walked, files, parser runs done, records, and
-    the last artifact searched."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if (
-        "case_info" not in tables
-        or not conn.execute("SELECT 1 FROM case_info WHERE key = 'created_at'").fetchone()
-    ):
-        return CREATING
-    n = [
-        conn.execute(f"SELECT {what} FROM {table}").fetchone()[0]
-        for what, table in (
-            ("count(*)", "evidence"),
-            ("count(*)", "evidence WHERE walk_complete"),
-            ("count(*)", "files"),
-            ("count(*)", "parser_runs WHERE status NOT IN ('pending', 'running')"),
-            ("count(*)", "parser_runs"),
-            ("count(*)", "artifacts"),
-            ("coalesce(max(last_id), 0)", "search_progress"),
-        )
-    ]
-    return f"ev {n[1]}/{n[0]} walked, files {n[2]}, runs {n[3]}/{n[4]}, recs {n[5]}, search {n[6]}"
-
-
-CREATING = "case being created"
-
-
-def tree_digest(paths: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for p in paths:
-        for f in [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file()):
-            digest.update(f"{f}\0".encode() + hashlib.sha256(f.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def export_lines(case: Path) -> list[str]:
-    out = case.parent / f"{case.name}.jsonl"
-    code, output = qarina("export", "--case", case, "-o", out)
-    if code != 0:
-        raise RuntimeError(f"export of {case} failed: {output}")
-    return out.read_text(encoding="utf-8").splitlines()
-
-
-def build(work: Path) -> list[Path]:
-    """The workshop sample under `work` (built once: its bytes are deterministic)."""
-    from triage_app.sample.build import EVIDENCE, build_sample, sample_at
-
-    folder = work / "sample"
-    sample = sample_at(folder) if folder.exists() else build_sample(folder)
-    return [sample.evidence[key] for key in EVIDENCE]
 
 
 @dataclass
@@ -375,17 +102,6 @@ def clean_run(case: Path, evidence: Sequence[Path], pooled: bool) -> dict[str, A
             "state": case_state(case)}  # fmt: skip
 
 
-def export_difference(reference: list[str], lines: list[str]) -> str:
-    """How the exports of two complete runs differ: not at all, in the normalised fields
-    only, or in their records (a bug)."""
-    if lines == reference:
-        return "byte-identical"
-    if normalise_export(lines, targets=False) == normalise_export(reference, targets=False):
-        return "ids"
-    return "ids, target_id" if normalise_export(lines) == normalise_export(reference) else DIFFER
-
-
-DIFFER = "RECORDS DIFFER"
 CLEAN_RUNS = {"ref": False, "ref-2": False, "ref-pool": True}  # case name -> pool forced
 
 

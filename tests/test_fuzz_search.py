@@ -15,7 +15,7 @@
 - `tlwire`: any bytes give a value or TLError, never another exception; strings round-trip.
 - `keyed_archive`: archives with cyclic, dangling and self UIDs, wrong types where numbers or
   strings belong and non-string keys give a value or ArchiveError, in bounded work.
-Same bounds as the parser fuzzing (`test_fuzz_parsers.FUZZ`).
+Same bounds as the parser fuzzing (`fuzzing.FUZZ`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ from unittest import mock
 
 import pytest
 import yara
+from fuzz_inputs import HOSTILE_TEXT
+from fuzzing import FUZZ, HANG_S, STATS, known, time_limit
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_fuzz_parsers import FUZZ, HANG_S, HOSTILE_TEXT, STATS, known, time_limit
 
 from triage_app.core.keyed_archive import ArchiveError, KeyedArchive, unarchive
 from triage_app.core.tlwire import TLError, TLReader, string_at
