@@ -367,3 +367,15 @@ def test_portable_demo_offline(place: Place, bundle: Bundle) -> None:
         assert in_home() == before  # nothing written to the user's folders
     finally:
         shutil.rmtree(data, ignore_errors=True)
+
+
+def test_wheelhouse_evaluates_markers_per_platform() -> None:
+    """pip would evaluate a marker for the machine that downloads: each platform's list has
+    the dependencies whose marker holds for it, without the marker."""
+    wheelhouse = _load_script(INSTALLER / "wheelhouse")
+    wanted = ["click>=8.1", "a>=1; sys_platform == 'win32'", "b; platform_machine == 'x86_64'"]
+    assert wheelhouse.for_platform(wanted, "windows") == ["click>=8.1", "a>=1"]
+    assert wheelhouse.for_platform(wanted, "linux") == ["click>=8.1", "b"]
+    project = wheelhouse.requirements(ROOT / "pyproject.toml")
+    for name in ("windows", "linux"):
+        assert any(r.startswith("sqlcipher3") for r in wheelhouse.for_platform(project, name))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import signal
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -22,9 +22,10 @@ import click
 
 from . import __version__
 from .cli_text import say
-from .core import caseinfo
+from .core import casecrypt, caseinfo
 from .core.audit import AUDIT_NAME, verify_case_log
 from .core.case import Case
+from .core.casecrypt import DB_ERRORS
 from .core.casedb import DB_NAME, connect
 from .core.engine import scan as run_scan
 from .core.errors import CaseDBError, QarinaError
@@ -82,12 +83,53 @@ class ConsoleSink:
             click.echo("", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Every command: an encrypted case without its passphrase is a one-line error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except casecrypt.CaseLocked as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qarina")
 @click.option("-v", "--verbose", is_flag=True, help="Log details to stderr.")
 def main(verbose: bool) -> None:
-    """Qarina: offline forensic triage of seized devices. Evidence is only ever read."""
+    """Qarina: offline forensic triage of seized devices. Evidence is only ever read.
+
+    An encrypted case (`scan --encrypt`) asks for its passphrase, or reads it from the
+    environment variable QARINA_CASE_PASSPHRASE.
+    """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    casecrypt.set_asker(_ask_passphrase)
+
+
+PASSPHRASE_ENV = casecrypt.PASSPHRASE_ENV
+
+
+def _ask_passphrase(path: Path) -> str | None:
+    """The passphrase of the encrypted case at `path`: from the environment, or typed."""
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV]
+    if not sys.stdin.isatty():
+        return None
+    return str(click.prompt(f"Passphrase of the case {path.parent}", hide_input=True, err=True))
+
+
+def _new_passphrase() -> str:
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV]
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"--encrypt: set {PASSPHRASE_ENV} or run in a terminal")
+    text = click.prompt(
+        "Passphrase for the new case (never stored; without it the case cannot be opened)",
+        hide_input=True,
+        confirmation_prompt=True,
+        err=True,
+    )
+    return str(text)
 
 
 @main.command()
@@ -124,6 +166,9 @@ def main(verbose: bool) -> None:
               type=click.IntRange(64), metavar="MB",
               help="Stop a parser that needs more memory than this on one file "
                    "(Linux and macOS).")  # fmt: skip
+@click.option("--encrypt", is_flag=True,
+              help=f"Create the case encrypted with a passphrase (typed, or {PASSPHRASE_ENV}); "
+                   "see docs/EXAMINER.md for what it covers.")  # fmt: skip
 @click.option(
     "--no-isolation",
     is_flag=True,
@@ -147,6 +192,7 @@ def scan(
     parse_timeout: int,
     parse_memory: int,
     no_isolation: bool,
+    encrypt: bool,
 ) -> None:
     """Scan EVIDENCE (disk images, split/E01 sets, phone extraction folders, zip/tar,
     iTunes/Finder and Android backups) into a case.
@@ -176,6 +222,7 @@ def scan(
         skip_volumes=tuple(("*", index) for index in skip_volumes),
         parse_seconds=float(parse_timeout), parse_memory_mb=parse_memory,
         isolate=not no_isolation,
+        case_passphrase=_new_passphrase() if encrypt else None,
     )  # fmt: skip
     try:
         summary = run_scan(case_dir, list(evidence), options, sink, cancel)
@@ -231,7 +278,7 @@ def _open_case(case_dir: Path) -> Any:
         complete = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='case_info'"
         ).fetchone()
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         conn.close()
         raise click.ClickException(f"{case_dir}: the case database cannot be read: {exc}") from exc
     if not complete:
@@ -408,7 +455,7 @@ def _never_audited(case_dir: Path) -> bool:
         return False
     try:
         return conn.execute("SELECT 1 FROM audit LIMIT 1").fetchone() is None
-    except sqlite3.Error:
+    except DB_ERRORS:
         return True  # the creation stopped before the audit table existed
     finally:
         conn.close()

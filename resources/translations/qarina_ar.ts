@@ -128,37 +128,37 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="166"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="169"/>
         <source>Every action on this case, hash-chained (check it with: qarina verify --case)</source>
         <translation>كل إجراء على هذه القضية، مسلسل بالبصمات (للتحقق: qarina verify --case)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="173"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="176"/>
         <source>Audit log</source>
         <translation>سجل التدقيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="184"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="187"/>
         <source>#</source>
         <translation>الرقم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="184"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="187"/>
         <source>Time (UTC)</source>
         <translation>الوقت (UTC)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="184"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="187"/>
         <source>Action</source>
         <translation>الإجراء</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="185"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="188"/>
         <source>Details</source>
         <translation>التفاصيل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="185"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="188"/>
         <source>Hash</source>
         <translation>البصمة</translation>
     </message>
@@ -166,42 +166,42 @@
 <context>
     <name>CallsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="262"/>
+        <location filename="../../triage_app/gui/views/records.py" line="263"/>
         <source>Calls</source>
         <translation>المكالمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="265"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="265"/>
+        <location filename="../../triage_app/gui/views/records.py" line="266"/>
         <source>Direction</source>
         <translation>الاتجاه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Number</source>
         <translation>الرقم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="266"/>
+        <location filename="../../triage_app/gui/views/records.py" line="267"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
         <source>Seconds</source>
         <translation>الثواني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="267"/>
+        <location filename="../../triage_app/gui/views/records.py" line="268"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="268"/>
+        <location filename="../../triage_app/gui/views/records.py" line="269"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -209,37 +209,37 @@
 <context>
     <name>ContactsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="248"/>
+        <location filename="../../triage_app/gui/views/records.py" line="249"/>
         <source>Contacts</source>
         <translation>جهات الاتصال</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="252"/>
+        <location filename="../../triage_app/gui/views/records.py" line="253"/>
         <source>Phones</source>
         <translation>أرقام الهاتف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>E-mails</source>
         <translation>البريد الإلكتروني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="253"/>
+        <location filename="../../triage_app/gui/views/records.py" line="254"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="255"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="254"/>
+        <location filename="../../triage_app/gui/views/records.py" line="255"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -285,100 +285,100 @@
 <context>
     <name>CoverageView</name>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="117"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="120"/>
         <source>Parsers: files by outcome</source>
         <translation>المحللات: الملفات حسب النتيجة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="118"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="121"/>
         <source>Apps found on the devices (installed but not parsed: no record read)</source>
         <translation>التطبيقات الموجودة على الأجهزة (مثبّت لكن لم يُحلَّل: لم يُقرأ أي سجل)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="120"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="123"/>
         <source>Errors and items that could not be read</source>
         <translation>الأخطاء والعناصر التي تعذّرت قراءتها</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="134"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="137"/>
         <source>Coverage &amp; errors</source>
         <translation>التغطية والأخطاء</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="141"/>
-        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="144"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="154"/>
         <source>Parser</source>
         <translation>المحلل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="141"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="144"/>
         <source>Outcome</source>
         <translation>النتيجة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="141"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="144"/>
         <source>Files</source>
         <translation>الملفات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="142"/>
-        <location filename="../../triage_app/gui/views/overview.py" line="146"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="149"/>
         <source>Records</source>
         <translation>السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
-        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="154"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="145"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="146"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="149"/>
         <source>Category</source>
         <translation>الفئة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="146"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="149"/>
         <source>Parsed</source>
         <translation>محلَّل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
         <source>yes</source>
         <translation>نعم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="148"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
         <source>NO</source>
         <translation>لا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="151"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="154"/>
         <source>Where</source>
         <translation>الموضع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="152"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="155"/>
         <source>Path</source>
         <translation>المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="152"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="155"/>
         <source>Status</source>
         <translation>الحالة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="152"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="155"/>
         <source>Message</source>
         <translation>الرسالة</translation>
     </message>
@@ -386,52 +386,52 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="310"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="311"/>
         <source>Name</source>
         <translation>الاسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="312"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="313"/>
         <source>Size</source>
         <translation>الحجم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="313"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="314"/>
         <source>Modified</source>
         <translation>آخر تعديل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="314"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="315"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="316"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="317"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="311"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="312"/>
         <source>Deleted</source>
         <translation>محذوف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="315"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="316"/>
         <source>Hash set</source>
         <translation>مجموعة البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="354"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="357"/>
         <source>folder</source>
         <translation>مجلد</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="356"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="359"/>
         <source>deleted</source>
         <translation>محذوف</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files_model.py" line="361"/>
+        <location filename="../../triage_app/gui/views/files_model.py" line="364"/>
         <source>whole image</source>
         <translation>الصورة كاملة</translation>
     </message>
@@ -444,155 +444,155 @@
         <translation>أدخلها من القضية › كلمة مرور النسخة الاحتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="97"/>
+        <location filename="../../triage_app/gui/views/files.py" line="98"/>
         <source>Hex</source>
         <translation>ست عشري</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="98"/>
-        <location filename="../../triage_app/gui/views/files.py" line="280"/>
+        <location filename="../../triage_app/gui/views/files.py" line="99"/>
+        <location filename="../../triage_app/gui/views/files.py" line="281"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="125"/>
+        <location filename="../../triage_app/gui/views/files.py" line="126"/>
         <source>Copy path</source>
         <translation>نسخ المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="126"/>
+        <location filename="../../triage_app/gui/views/files.py" line="127"/>
         <source>Copy hashes</source>
         <translation>نسخ البصمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="127"/>
+        <location filename="../../triage_app/gui/views/files.py" line="128"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="128"/>
+        <location filename="../../triage_app/gui/views/files.py" line="129"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="145"/>
+        <location filename="../../triage_app/gui/views/files.py" line="146"/>
         <source>Files</source>
         <translation>الملفات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="210"/>
-        <location filename="../../triage_app/gui/views/files.py" line="214"/>
+        <location filename="../../triage_app/gui/views/files.py" line="211"/>
+        <location filename="../../triage_app/gui/views/files.py" line="215"/>
         <source>Path: %1</source>
         <translation>المسار: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="211"/>
+        <location filename="../../triage_app/gui/views/files.py" line="212"/>
         <source>Folder implied by the paths of its files (no entry of its own).</source>
         <translation>مجلد مستنتج من مسارات ملفاته (لا إدخال خاص به).</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="215"/>
+        <location filename="../../triage_app/gui/views/files.py" line="216"/>
         <source>Size: %1 bytes</source>
         <translation>الحجم: %1 بايت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="216"/>
+        <location filename="../../triage_app/gui/views/files.py" line="217"/>
         <source>Kind: %1</source>
         <translation>النوع: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="217"/>
+        <location filename="../../triage_app/gui/views/files.py" line="218"/>
         <source>Deleted: %1</source>
         <translation>محذوف: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="217"/>
+        <location filename="../../triage_app/gui/views/files.py" line="218"/>
         <source>yes</source>
         <translation>نعم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="217"/>
+        <location filename="../../triage_app/gui/views/files.py" line="218"/>
         <source>no</source>
         <translation>لا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="220"/>
+        <location filename="../../triage_app/gui/views/files.py" line="221"/>
         <source>Modified</source>
         <translation>آخر تعديل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="221"/>
+        <location filename="../../triage_app/gui/views/files.py" line="222"/>
         <source>Accessed</source>
         <translation>آخر وصول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="222"/>
+        <location filename="../../triage_app/gui/views/files.py" line="223"/>
         <source>Changed</source>
         <translation>آخر تغيير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="223"/>
+        <location filename="../../triage_app/gui/views/files.py" line="224"/>
         <source>Created</source>
         <translation>الإنشاء</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="235"/>
+        <location filename="../../triage_app/gui/views/files.py" line="236"/>
         <source>Hash sets: %1</source>
         <translation>مجموعات البصمات: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="236"/>
+        <location filename="../../triage_app/gui/views/files.py" line="237"/>
         <source>Note: %1</source>
         <translation>ملاحظة: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="237"/>
+        <location filename="../../triage_app/gui/views/files.py" line="238"/>
         <source>Error: %1</source>
         <translation>خطأ: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="242"/>
+        <location filename="../../triage_app/gui/views/files.py" line="243"/>
         <source>Tags: %1</source>
         <translation>الوسوم: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="251"/>
+        <location filename="../../triage_app/gui/views/files.py" line="252"/>
         <source>Select a file to preview its first 64 KiB.</source>
         <translation>اختر ملفًا لمعاينة أول 64 كيلوبايت منه.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="254"/>
+        <location filename="../../triage_app/gui/views/files.py" line="255"/>
         <source>Reading…</source>
         <translation>جارٍ القراءة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="266"/>
+        <location filename="../../triage_app/gui/views/files.py" line="267"/>
         <source>This file cannot be read from its evidence: %1</source>
         <translation>تتعذّر قراءة هذا الملف من دليله: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="272"/>
+        <location filename="../../triage_app/gui/views/files.py" line="273"/>
         <source>(empty file)</source>
         <translation>(ملف فارغ)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="274"/>
+        <location filename="../../triage_app/gui/views/files.py" line="275"/>
         <source>Text (%1)</source>
         <translation>النص (%1)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="313"/>
-        <location filename="../../triage_app/gui/views/files.py" line="317"/>
+        <location filename="../../triage_app/gui/views/files.py" line="314"/>
+        <location filename="../../triage_app/gui/views/files.py" line="318"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="313"/>
+        <location filename="../../triage_app/gui/views/files.py" line="314"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية، ذو صلة):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/files.py" line="317"/>
+        <location filename="../../triage_app/gui/views/files.py" line="318"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -668,37 +668,37 @@
 <context>
     <name>KeywordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="288"/>
+        <location filename="../../triage_app/gui/views/records.py" line="289"/>
         <source>Keyword hits</source>
         <translation>نتائج الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="292"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Keyword</source>
         <translation>الكلمة المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="292"/>
+        <location filename="../../triage_app/gui/views/records.py" line="293"/>
         <source>Context</source>
         <translation>السياق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="293"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Pack</source>
         <translation>الحزمة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="293"/>
+        <location filename="../../triage_app/gui/views/records.py" line="294"/>
         <source>Encoding</source>
         <translation>الترميز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="294"/>
+        <location filename="../../triage_app/gui/views/records.py" line="295"/>
         <source>Found in</source>
         <translation>وُجدت في</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="294"/>
+        <location filename="../../triage_app/gui/views/records.py" line="295"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
@@ -736,27 +736,27 @@
         <translation>مرات الظهور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="103"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="103"/>
         <source>Record</source>
         <translation>السجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="103"/>
         <source>Path</source>
         <translation>المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="100"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="103"/>
         <source>Field</source>
         <translation>الحقل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/overview.py" line="101"/>
+        <location filename="../../triage_app/gui/views/overview.py" line="104"/>
         <source>As written</source>
         <translation>كما كُتب</translation>
     </message>
@@ -764,157 +764,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="92"/>
+        <location filename="../../triage_app/gui/main_window.py" line="96"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="92"/>
+        <location filename="../../triage_app/gui/main_window.py" line="96"/>
         <source>Contacts</source>
         <translation>جهات الاتصال</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="93"/>
+        <location filename="../../triage_app/gui/main_window.py" line="97"/>
         <source>Calls</source>
         <translation>المكالمات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="93"/>
+        <location filename="../../triage_app/gui/main_window.py" line="97"/>
         <source>Web history</source>
         <translation>سجل التصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="94"/>
+        <location filename="../../triage_app/gui/main_window.py" line="98"/>
         <source>Photos</source>
         <translation>الصور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="94"/>
+        <location filename="../../triage_app/gui/main_window.py" line="98"/>
         <source>Map</source>
         <translation>الخريطة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="95"/>
+        <location filename="../../triage_app/gui/main_window.py" line="99"/>
         <source>Keyword hits</source>
         <translation>نتائج الكلمات المفتاحية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="95"/>
+        <location filename="../../triage_app/gui/main_window.py" line="99"/>
         <source>Identifiers &amp; links</source>
         <translation>المعرّفات والروابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="96"/>
+        <location filename="../../triage_app/gui/main_window.py" line="100"/>
         <source>Files</source>
         <translation>الملفات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="96"/>
+        <location filename="../../triage_app/gui/main_window.py" line="100"/>
         <source>Timeline</source>
         <translation>التسلسل الزمني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="97"/>
+        <location filename="../../triage_app/gui/main_window.py" line="101"/>
         <source>Coverage &amp; errors</source>
         <translation>التغطية والأخطاء</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="97"/>
+        <location filename="../../triage_app/gui/main_window.py" line="101"/>
         <source>Audit log</source>
         <translation>سجل التدقيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="104"/>
+        <location filename="../../triage_app/gui/main_window.py" line="110"/>
         <source>Cannot open the case</source>
         <translation>تعذّر فتح القضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="109"/>
+        <location filename="../../triage_app/gui/main_window.py" line="115"/>
         <source>Qarina — case %1</source>
         <translation>قرينة — القضية %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="184"/>
+        <location filename="../../triage_app/gui/main_window.py" line="137"/>
+        <source>Encrypted case</source>
+        <translation>قضية مشفّرة</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="137"/>
+        <source>Passphrase of this case:</source>
+        <translation>عبارة المرور لهذه القضية:</translation>
+    </message>
+    <message>
+        <location filename="../../triage_app/gui/main_window.py" line="206"/>
         <source>&amp;Case</source>
         <translation>ال&amp;قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="186"/>
+        <location filename="../../triage_app/gui/main_window.py" line="208"/>
         <source>&amp;New case…</source>
         <translation>&amp;قضية جديدة…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="187"/>
+        <location filename="../../triage_app/gui/main_window.py" line="209"/>
         <source>&amp;Open case…</source>
         <translation>&amp;فتح قضية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="188"/>
+        <location filename="../../triage_app/gui/main_window.py" line="210"/>
         <source>&amp;Add evidence and scan…</source>
         <translation>إضافة &amp;أدلة وفحصها…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="189"/>
+        <location filename="../../triage_app/gui/main_window.py" line="211"/>
         <source>Export &amp;report…</source>
         <translation>تصدير &amp;تقرير…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="190"/>
+        <location filename="../../triage_app/gui/main_window.py" line="212"/>
         <source>&amp;Backup password…</source>
         <translation>&amp;كلمة مرور النسخة الاحتياطية…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="191"/>
+        <location filename="../../triage_app/gui/main_window.py" line="213"/>
         <source>&amp;Settings…</source>
         <translation>الإ&amp;عدادات…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="192"/>
+        <location filename="../../triage_app/gui/main_window.py" line="214"/>
         <source>Re&amp;fresh</source>
         <translation>ت&amp;حديث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="193"/>
+        <location filename="../../triage_app/gui/main_window.py" line="215"/>
         <source>&amp;Quit</source>
         <translation>&amp;خروج</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="203"/>
+        <location filename="../../triage_app/gui/main_window.py" line="225"/>
         <source>&amp;View</source>
         <translation>&amp;عرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="241"/>
+        <location filename="../../triage_app/gui/main_window.py" line="263"/>
         <source>Open a case folder</source>
         <translation>فتح مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="244"/>
+        <location filename="../../triage_app/gui/main_window.py" line="266"/>
         <source>Not a case</source>
         <translation>ليس مجلد قضية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="245"/>
+        <location filename="../../triage_app/gui/main_window.py" line="267"/>
         <source>This folder holds no Qarina case.</source>
         <translation>لا يحتوي هذا المجلد على قضية من قرينة.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="291"/>
+        <location filename="../../triage_app/gui/main_window.py" line="313"/>
         <source>Scan %1: %2 records</source>
         <translation>الفحص %1: %2 سجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="298"/>
+        <location filename="../../triage_app/gui/main_window.py" line="320"/>
         <source>Scan failed</source>
         <translation>فشل الفحص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="330"/>
+        <location filename="../../triage_app/gui/main_window.py" line="352"/>
         <source>A scan is running</source>
         <translation>يجري فحص حاليًا</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/main_window.py" line="331"/>
+        <location filename="../../triage_app/gui/main_window.py" line="353"/>
         <source>Cancel the scan and close? The case keeps what was found, and the scan can be resumed later by adding the same evidence again.</source>
         <translation>إلغاء الفحص والإغلاق؟ تحتفظ القضية بما عُثر عليه، ويمكن استئناف الفحص لاحقًا بإضافة الأدلة نفسها مرة أخرى.</translation>
     </message>
@@ -922,67 +932,67 @@
 <context>
     <name>MapView</name>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="198"/>
+        <location filename="../../triage_app/gui/views/map.py" line="199"/>
         <source>Click a point to see its record.</source>
         <translation>انقر على نقطة لعرض سجلها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="199"/>
+        <location filename="../../triage_app/gui/views/map.py" line="200"/>
         <source>Loading located records…</source>
         <translation>جارٍ تحميل السجلات ذات المواقع…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="213"/>
+        <location filename="../../triage_app/gui/views/map.py" line="214"/>
         <source>Zoom out</source>
         <translation>تصغير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="214"/>
+        <location filename="../../triage_app/gui/views/map.py" line="215"/>
         <source>Zoom in</source>
         <translation>تكبير</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="215"/>
+        <location filename="../../triage_app/gui/views/map.py" line="216"/>
         <source>Fit to points</source>
         <translation>ملاءمة مع النقاط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="216"/>
+        <location filename="../../triage_app/gui/views/map.py" line="217"/>
         <source>Export KML…</source>
         <translation>تصدير KML…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="237"/>
+        <location filename="../../triage_app/gui/views/map.py" line="238"/>
         <source>Map</source>
         <translation>الخريطة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="269"/>
+        <location filename="../../triage_app/gui/views/map.py" line="270"/>
         <source>%1 located records</source>
         <translation>السجلات ذات المواقع: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="271"/>
+        <location filename="../../triage_app/gui/views/map.py" line="272"/>
         <source>%1 with an invalid position not drawn</source>
         <translation>لم يُرسم %1 لأن موقعها غير صالح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="284"/>
+        <location filename="../../triage_app/gui/views/map.py" line="285"/>
         <source>Failed: %1</source>
         <translation>فشل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="323"/>
+        <location filename="../../triage_app/gui/views/map.py" line="324"/>
         <source>Export KML and GeoJSON to</source>
         <translation>تصدير KML وGeoJSON إلى</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="329"/>
+        <location filename="../../triage_app/gui/views/map.py" line="330"/>
         <source>Exporting…</source>
         <translation>جارٍ التصدير…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/map.py" line="335"/>
+        <location filename="../../triage_app/gui/views/map.py" line="336"/>
         <source>Written: %1</source>
         <translation>كُتب: %1</translation>
     </message>
@@ -1083,59 +1093,59 @@
 <context>
     <name>MessagesView</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="213"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="216"/>
         <source>Search conversations…</source>
         <translation>البحث في المحادثات…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="247"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="250"/>
         <source>Select a message to see where it comes from.</source>
         <translation>اختر رسالة لمعرفة مصدرها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="272"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="275"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="273"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="276"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="274"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="277"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="275"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="278"/>
         <source>Open source record</source>
         <translation>فتح السجل المصدر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="295"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="298"/>
         <source>Messages</source>
         <translation>الرسائل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="306"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="309"/>
         <source>Could not read messages: %1</source>
         <translation>تعذّرت قراءة الرسائل: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="348"/>
         <location filename="../../triage_app/gui/views/messages.py" line="351"/>
-        <location filename="../../triage_app/gui/views/messages.py" line="363"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="354"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="366"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="348"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="351"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="351"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="354"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -1247,7 +1257,7 @@
 <context>
     <name>PhotosModel</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos_model.py" line="175"/>
+        <location filename="../../triage_app/gui/views/photos_model.py" line="176"/>
         <source>sensitive: blurred</source>
         <translation>حساسة: مموّهة</translation>
     </message>
@@ -1255,135 +1265,135 @@
 <context>
     <name>PhotosView</name>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="56"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="57"/>
         <source>Select a photo to see its details.</source>
         <translation>اختر صورة لعرض تفاصيلها.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="58"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="161"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="59"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
         <source>Reveal</source>
         <translation>إظهار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="59"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="60"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="60"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="61"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="61"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="62"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="163"/>
         <source>Mark sensitive</source>
         <translation>تعليم كحساسة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="91"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="92"/>
         <source>Photos</source>
         <translation>الصور</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="137"/>
-        <location filename="../../triage_app/gui/views/photos.py" line="146"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="138"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="147"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="137"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="138"/>
         <source>Tag (for example suspect, victim, relevant):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية، ذو صلة):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="152"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="153"/>
         <source>%1 photos and videos</source>
         <translation>الصور ومقاطع الفيديو: %1</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="161"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
         <source>Blur again</source>
         <translation>إعادة التمويه</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="162"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="163"/>
         <source>Not sensitive</source>
         <translation>غير حساسة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="185"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="186"/>
         <source>Make</source>
         <translation>الشركة المصنّعة</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="186"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="187"/>
         <source>Model</source>
         <translation>الطراز</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="187"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="188"/>
         <source>Taken (camera clock)</source>
         <translation>وقت الالتقاط (ساعة الكاميرا)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="188"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
         <source>Taken (case time zone)</source>
         <translation>وقت الالتقاط (المنطقة الزمنية للقضية)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="189"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
         <source>Taken (UTC)</source>
         <translation>وقت الالتقاط (UTC)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="190"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="191"/>
         <source>Latitude</source>
         <translation>خط العرض</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="191"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="192"/>
         <source>Longitude</source>
         <translation>خط الطول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="192"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="193"/>
         <source>Altitude (m)</source>
         <translation>الارتفاع (م)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="193"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="194"/>
         <source>Type</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="194"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="195"/>
         <source>Path</source>
         <translation>المسار</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="195"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="196"/>
         <source>Evidence</source>
         <translation>الدليل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="196"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="197"/>
         <source>Record</source>
         <translation>السجل</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="197"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="198"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="198"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="199"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/photos.py" line="201"/>
+        <location filename="../../triage_app/gui/views/photos.py" line="202"/>
         <source>Thumbnail</source>
         <translation>الصورة المصغّرة</translation>
     </message>
@@ -1391,7 +1401,7 @@
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../triage_app/gui/views/messages.py" line="184"/>
+        <location filename="../../triage_app/gui/views/messages.py" line="185"/>
         <source>Source record %1</source>
         <translation>السجل المصدر %1</translation>
     </message>
@@ -1399,78 +1409,78 @@
 <context>
     <name>RecordsView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="56"/>
+        <location filename="../../triage_app/gui/views/records.py" line="57"/>
         <source>Search (Arabic letters normalised)…</source>
         <translation>بحث (مع توحيد الحروف العربية)…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="78"/>
+        <location filename="../../triage_app/gui/views/records.py" line="79"/>
         <source>Select a record to see where it comes from.</source>
         <translation>اختر سجلًا لمعرفة مصدره.</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="99"/>
+        <location filename="../../triage_app/gui/views/records.py" line="100"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="100"/>
+        <location filename="../../triage_app/gui/views/records.py" line="101"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="107"/>
+        <location filename="../../triage_app/gui/views/records.py" line="108"/>
         <source>Records</source>
         <translation>السجلات</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="150"/>
+        <location filename="../../triage_app/gui/views/records.py" line="151"/>
         <source>Sorting… (every record of the list)</source>
         <translation>جارٍ الترتيب… (كل سجلات القائمة)</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="168"/>
+        <location filename="../../triage_app/gui/views/records.py" line="169"/>
         <source>Copy</source>
         <translation>نسخ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="173"/>
+        <location filename="../../triage_app/gui/views/records.py" line="174"/>
         <source>Bookmark</source>
         <translation>إشارة مرجعية</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="178"/>
+        <location filename="../../triage_app/gui/views/records.py" line="179"/>
         <source>Tag…</source>
         <translation>وسم…</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="198"/>
+        <location filename="../../triage_app/gui/views/records.py" line="199"/>
         <source>Provenance</source>
         <translation>المنشأ</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="200"/>
+        <location filename="../../triage_app/gui/views/records.py" line="201"/>
         <source>Fields</source>
         <translation>الحقول</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="207"/>
+        <location filename="../../triage_app/gui/views/records.py" line="208"/>
         <source>Tags</source>
         <translation>الوسوم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="224"/>
-        <location filename="../../triage_app/gui/views/records.py" line="231"/>
+        <location filename="../../triage_app/gui/views/records.py" line="225"/>
+        <location filename="../../triage_app/gui/views/records.py" line="232"/>
         <source>Tag</source>
         <translation>وسم</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="225"/>
+        <location filename="../../triage_app/gui/views/records.py" line="226"/>
         <source>Tag (e.g. suspect, victim):</source>
         <translation>الوسم (مثلًا: مشتبه به، ضحية):</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="232"/>
+        <location filename="../../triage_app/gui/views/records.py" line="233"/>
         <source>Note (optional):</source>
         <translation>ملاحظة (اختيارية):</translation>
     </message>
@@ -1862,52 +1872,52 @@
 <context>
     <name>TimelineView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="302"/>
+        <location filename="../../triage_app/gui/views/records.py" line="303"/>
         <source>Timeline</source>
         <translation>التسلسل الزمني</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="305"/>
+        <location filename="../../triage_app/gui/views/records.py" line="306"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="305"/>
+        <location filename="../../triage_app/gui/views/records.py" line="306"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="306"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>App</source>
         <translation>التطبيق</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="306"/>
+        <location filename="../../triage_app/gui/views/records.py" line="307"/>
         <source>Text</source>
         <translation>النص</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="307"/>
+        <location filename="../../triage_app/gui/views/records.py" line="308"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="307"/>
+        <location filename="../../triage_app/gui/views/records.py" line="308"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="312"/>
+        <location filename="../../triage_app/gui/views/records.py" line="313"/>
         <source>All kinds</source>
         <translation>كل الأنواع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="319"/>
+        <location filename="../../triage_app/gui/views/records.py" line="320"/>
         <source>From</source>
         <translation>من</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="326"/>
+        <location filename="../../triage_app/gui/views/records.py" line="327"/>
         <source>to</source>
         <translation>إلى</translation>
     </message>
@@ -1915,42 +1925,42 @@
 <context>
     <name>WebView</name>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="275"/>
+        <location filename="../../triage_app/gui/views/records.py" line="276"/>
         <source>Web history</source>
         <translation>سجل التصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="278"/>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
         <source>Time</source>
         <translation>الوقت</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="278"/>
+        <location filename="../../triage_app/gui/views/records.py" line="279"/>
         <source>Kind</source>
         <translation>النوع</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>URL</source>
         <translation>الرابط</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="279"/>
+        <location filename="../../triage_app/gui/views/records.py" line="280"/>
         <source>Title</source>
         <translation>العنوان</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Search term</source>
         <translation>عبارة البحث</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="280"/>
+        <location filename="../../triage_app/gui/views/records.py" line="281"/>
         <source>Browser</source>
         <translation>المتصفح</translation>
     </message>
     <message>
-        <location filename="../../triage_app/gui/views/records.py" line="281"/>
+        <location filename="../../triage_app/gui/views/records.py" line="282"/>
         <source>Source</source>
         <translation>المصدر</translation>
     </message>

@@ -7,6 +7,7 @@ import zoneinfo
 from pathlib import Path
 
 from .. import __version__
+from . import casecrypt
 from .audit import AuditLog
 from .casedb import DB_NAME, CaseDB, now_iso
 from .errors import CaseDBError, QarinaError
@@ -30,7 +31,10 @@ class Case:
         case_number: str | None = None,
         timezone: str | None = None,
         create: bool = True,
+        passphrase: str | None = None,
     ) -> Case:
+        """Open the case at `case_dir`, creating it (encrypted with `passphrase` when given:
+        `casecrypt`) unless `create` is False."""
         case_dir = Path(case_dir)
         exists = (case_dir / DB_NAME).exists()
         if not exists and not create:
@@ -42,7 +46,10 @@ class Case:
                 (case_dir / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CaseDBError(f"cannot create case folder {case_dir}: {exc}") from exc
-        db = CaseDB(case_dir / DB_NAME)
+        path = case_dir / DB_NAME
+        if passphrase is not None:
+            _encrypt_new(path, passphrase)
+        db = CaseDB(path)
         audit = AuditLog(case_dir, db)
         case = cls(case_dir, db, audit)
         # A creation cut short (a full disk, a killed process) left a database without its
@@ -75,6 +82,18 @@ class Case:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _encrypt_new(path: Path, passphrase: str) -> None:
+    if casecrypt.is_encrypted(path):
+        casecrypt.unlock(path, passphrase)
+    elif path.exists() and path.stat().st_size > 0:
+        raise CaseDBError(
+            f"{path.parent} is an existing case that is not encrypted; encryption is chosen "
+            "when a case is created"
+        )
+    else:
+        casecrypt.create(path, passphrase)
 
 
 def _check_zone(name: str) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
+from . import casecrypt
+from .casecrypt import DB_ERRORS
 from .errors import CaseDBError
 
 DB_NAME = "case.sqlite"
@@ -236,16 +238,22 @@ def now_iso() -> str:
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection to a case database, plain or encrypted (`casecrypt`: SQLCipher's
+    connection class has the same interface; its errors are in `DB_ERRORS`)."""
     try:
-        if readonly:
+        if casecrypt.is_encrypted(path):
+            conn: sqlite3.Connection = casecrypt.connect(path, readonly)
+        elif readonly:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+        if not readonly:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.row_factory = sqlite3.Row
-    except sqlite3.Error as exc:
+    except DB_ERRORS as exc:
         raise CaseDBError(f"cannot open case database {path}: {exc}") from exc
     return conn
 
@@ -277,7 +285,7 @@ class CaseDB:
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         try:
             return self.conn.execute(sql, params)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise CaseDBError(f"case database error: {exc}") from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -290,7 +298,7 @@ class CaseDB:
         sql = f"INSERT OR IGNORE INTO {table} ({','.join(columns)}) VALUES ({marks})"
         try:
             self.conn.executemany(sql, rows)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise CaseDBError(f"case database write failed: {exc}") from exc
 
     def set_info(self, values: dict[str, str | None]) -> None:
@@ -315,14 +323,14 @@ class _Transaction:
     def __enter__(self) -> sqlite3.Connection:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise CaseDBError(f"cannot start a case database transaction: {exc}") from exc
         return self._conn
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
             self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
-        except sqlite3.Error as err:
+        except DB_ERRORS as err:
             raise CaseDBError(f"case database commit failed: {err}") from err
 
 

@@ -23,9 +23,9 @@ from .errors import Cancelled, CaseDBError, EvidenceError
 from .evidence import first_segments, open_evidence
 from .evidence.base import EvidenceSource
 from .indexer import Indexer
-from .isolation import Limits
+from .isolation import Limits, warm_up
 from .models import ScanOptions, ScanSummary
-from .parse_runner import ParseRunner
+from .parse_runner import PRELOAD, ParseRunner
 from .parsing import Parser
 from .progress import CancelToken, NullSink, Progress, ProgressSink, ThrottledSink
 
@@ -60,6 +60,8 @@ class Scan:
 
     def run(self, paths: Sequence[Path]) -> ScanSummary:
         started = time.monotonic()
+        if self.options.isolate:
+            warm_up(PRELOAD)  # the parse workers' modules load while the evidence is indexed
         scan_id = self._start()
         try:
             self._prepare_search(scan_id)
@@ -340,7 +342,10 @@ def scan(
 ) -> ScanSummary:
     """Create or extend the case at `case_dir` and scan `paths` into it."""
     options = options or ScanOptions()
-    case = Case.open(case_dir, options.examiner, options.case_number, options.timezone)
+    case = Case.open(
+        case_dir, options.examiner, options.case_number, options.timezone,
+        passphrase=options.case_passphrase,
+    )  # fmt: skip
     try:
         return Scan(case, options, sink, cancel).run(paths)
     except CaseDBError:

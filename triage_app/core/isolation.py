@@ -160,6 +160,18 @@ def _stop(process: BaseProcess, grace: float) -> None:
         process.join(10)
 
 
+def warm_up(preload: Sequence[str]) -> None:
+    """Start the fork server now (Linux), so that it imports `preload` while the caller does
+    other work (e.g. the scan indexes) instead of when the first worker is needed."""
+    if _CTX.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    _own_socket_dir()
+    _CTX.set_forkserver_preload(list(preload))
+    forkserver.ensure_running()
+
+
 class Supervisor:
     """A pool of worker processes for one single-threaded caller (e.g. the scan thread).
 

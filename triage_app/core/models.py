@@ -106,6 +106,8 @@ class ScanOptions:
     timezone: str | None = None
     # Unlocks encrypted iTunes/Finder and Android backups; never stored, logged or shown.
     password: str | None = field(default=None, repr=False, compare=False)
+    # Encrypts a case created by this scan (`casecrypt`); never stored, logged or shown.
+    case_passphrase: str | None = field(default=None, repr=False, compare=False)
     # Search: the bundled packs, the user's YARA files/folders and keyword lists.
     bundled_rules: bool = True
     disabled_packs: tuple[str, ...] = ()  # bundled packs (by id) the examiner switched off

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import casecrypt
 from ..core.casedb import DB_NAME
 from ..core.errors import QarinaError
 from ..core.models import ScanOptions
@@ -99,6 +103,8 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_dir: Path) -> None:
         try:
+            if not self._unlock(case_dir / DB_NAME):
+                return
             case = CaseData(case_dir)
         except QarinaError as exc:
             QMessageBox.warning(self, self.tr("Cannot open the case"), str(exc))
@@ -119,6 +125,22 @@ class MainWindow(QMainWindow):
         self.update_counts()
         self._remember(case_dir)
         self.nav.setCurrentRow(0)
+
+    def _unlock(self, path: Path) -> bool:
+        """An encrypted case: its passphrase (QARINA_CASE_PASSPHRASE, or asked), checked and
+        kept in memory for this session. False when the examiner gave none."""
+        if not casecrypt.is_encrypted(path) or casecrypt.has_key(path):
+            return True
+        text = os.environ.get(casecrypt.PASSPHRASE_ENV)
+        if text is None:
+            text, ok = QInputDialog.getText(
+                self, self.tr("Encrypted case"), self.tr("Passphrase of this case:"),
+                QLineEdit.EchoMode.Password,
+            )  # fmt: skip
+            if not ok:
+                return False
+        casecrypt.unlock(path, text)  # CaseLocked (a QarinaError) when wrong: shown
+        return True
 
     def update_counts(self) -> None:
         if self.case is None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QRunnable, SignalInstance
 
+from ..core.casecrypt import DB_ERRORS
 from .casedata import CaseData
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class CaseTask(QRunnable):
             conn = self._conn = self._case.connect()
         try:
             result: Any = self._job(conn)
-        except sqlite3.Error as exc:  # interrupted, locked or damaged: the view says so
+        except DB_ERRORS as exc:  # interrupted, locked or damaged: the view says so
             log.info("case query ended: %s", exc)
             result = exc
         except Exception as exc:  # a bug: logged whole, and the view still says something

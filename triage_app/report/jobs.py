@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core import casecrypt
 from ..core.casedb import DB_NAME, connect
 from ..core.export import records
 
@@ -164,7 +165,11 @@ def run_jobs(job: Job, formats: set[str], info: dict[str, Any]) -> None:
     """Write every asked format into `job.work`; `info["records_sha256"]` is filled in."""
     pages = formats & {"html", "pdf"}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers(), mp_context=context) as pool:
+    # Workers of an encrypted case get its key (never the passphrase) from this process.
+    keys = (casecrypt.keys(),)
+    with ProcessPoolExecutor(
+        max_workers=workers(), mp_context=context, initializer=casecrypt.adopt, initargs=keys
+    ) as pool:
         submit: Callable[..., Future[Any]] = pool.submit
         digest = submit(digest_job, job)
         checks = submit(reverify_job, job) if pages else None
