@@ -246,3 +246,27 @@ def test_a_surviving_process_of_the_group_is_seen(sleeper: subprocess.Popen[byte
     os.killpg(sleeper.pid, signal.SIGKILL)
     sleeper.wait()
     assert ks.group_alive(sleeper.pid) == []
+
+
+def test_a_killed_scan_is_marked_interrupted_by_the_next(tmp_path: Path) -> None:
+    """A scan row left `running` by a kill is `interrupted` once another scan starts, and the
+    database copies its parsers left in the work area are gone."""
+    from triage_app.core.casedb import connect
+    from triage_app.core.engine import scan
+    from triage_app.sample.build import build_sample
+
+    phone = build_sample(tmp_path / "sample").evidence["android"]
+    case = tmp_path / "case"
+    assert scan(case, [phone]).status == "ok"
+    conn = connect(case / "case.sqlite")
+    conn.execute("UPDATE scans SET status='running'")  # as a SIGKILL leaves it
+    conn.close()
+    left = case / "work" / "sqlite" / "7-whatsapp_android"
+    left.mkdir(parents=True)
+    (left / "msgstore.db").write_bytes(b"a copy left by a killed parser")
+    assert scan(case, [phone]).status == "ok"
+    conn = connect(case / "case.sqlite", readonly=True)
+    statuses = [r[0] for r in conn.execute("SELECT status FROM scans ORDER BY id")]
+    conn.close()
+    assert statuses == ["interrupted", "ok"]
+    assert not left.exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -125,7 +126,11 @@ class Scan:
         )  # fmt: skip
 
     def _start(self) -> int:
+        # A scan that is still `running` was killed (power loss, SIGKILL): say so, and drop the
+        # database copies its parsers left in the work area (each pair is parsed again).
+        shutil.rmtree(self.case.workdir / "sqlite", ignore_errors=True)
         with self.case.db.transaction():
+            self.case.db.execute("UPDATE scans SET status='interrupted' WHERE status='running'")
             cur = self.case.db.execute(
                 "INSERT INTO scans (started, status) VALUES (?, 'running')", (now_iso(),)
             )
