@@ -20,6 +20,15 @@ Tools:
   yara_cli     `yara -r -p 2 -w RULES... DIR`: the yara command-line tool with the rules Qarina
                compiles from its bundled packs, over the image's files extracted once with
                `tsk_recover -e` into DATA/extracted (what a standard-tools pipeline does)
+  pipeline_raw the standard-tools pipeline as one tool: `tsk_recover -e IMG` + `hashdeep -c
+               md5,sha256 -r` + `yara -r -p 2 -w RULES` (the same rules), each step timed,
+               times summed, the extracted files deleted after (see bench_pipeline.py)
+  pipeline_e01 the same from the E01 (`tsk_recover -e -i ewf`)
+Besides `time -v`'s max RSS (the largest single process), every run records the peak summed
+RSS and PSS of the tool's whole process tree (a scan's workers included), sampled from /proc
+every 0.2 s; the table shows PSS (shared pages counted once). CPU s is the larger of time -v's
+user+sys and the CPU time of the sampled tree (qarina leaves its forkserver unwaited, so time -v
+misses the parser workers' time).
 Only the standard library is used.
 """
 
@@ -40,7 +49,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TIME = "/usr/bin/time"
+from bench_pipeline import (
+    PIPELINE_TOOLS,
+    TreeMemory,
+    run_pipeline,
+    step_medians,
+    timed,
+    yara_rule_args,
+)
+
 HASHLIB_CODE = (
     "import hashlib, sys\n"
     "h = hashlib.sha256()\n"
@@ -51,7 +68,7 @@ HASHLIB_CODE = (
 )
 ALL_TOOLS = (
     "sha256sum", "hashlib", "fls_raw", "qarina_raw", "qarina_e01", "fls_e01",
-    "qarina_raw_nosearch", "yara_cli",
+    "qarina_raw_nosearch", "yara_cli", *PIPELINE_TOOLS,
 )  # fmt: skip
 DEFAULT_TOOLS = ALL_TOOLS[:6]
 # Writes the YARA sources of Qarina's bundled packs, one file per namespace, for the yara CLI.
@@ -73,6 +90,8 @@ LABELS = {
     "fls_e01": "fls -r -p -i ewf E01",
     "qarina_raw_nosearch": "qarina scan IMG --no-search",
     "yara_cli": "yara -r -p 2 (extracted files)",
+    "pipeline_raw": "tsk_recover+hashdeep+yara IMG",
+    "pipeline_e01": "tsk_recover+hashdeep+yara E01",
 }
 
 
@@ -99,6 +118,9 @@ class Run:
     load_before: float = 0.0  # 1-minute load average when the run started
     busy_before: float = 0.0  # share of all CPUs busy in the seconds before the run
     other_cpu_s: float = 0.0  # CPU seconds used on the machine during the run by others
+    tree_rss_kb: int = 0  # peak summed RSS of the tool's process tree (sampled)
+    tree_pss_kb: int = 0  # peak summed PSS (shared pages divided among the processes)
+    tree_cpu_s: float = 0.0  # CPU time of the whole process tree (sampled)
     check: dict[str, Any] = field(default_factory=dict)
 
 
@@ -149,16 +171,15 @@ def command(tool: str, s: Setup, case: Path | None) -> list[str]:
         "qarina_raw_nosearch": [s.qarina, "scan", img, "--case", str(case), "-q", "--no-search"],
     }
     if tool == "yara_cli":
-        rules = sorted((s.data / "yara-rules").glob("*.yar"))
-        return ["yara", "-r", "-p", "2", "-w", *(f"{r.stem}:{r}" for r in rules),
-                str(s.data / "extracted")]  # fmt: skip
+        rules = yara_rule_args(s.data / "yara-rules")
+        return ["yara", "-r", "-p", "2", "-w", *rules, str(s.data / "extracted")]
     return commands[tool]
 
 
-def prepare_yara(s: Setup) -> None:
-    """The yara CLI's inputs, built once: the extracted files and Qarina's rules as text."""
+def prepare_yara(s: Setup, extract: bool) -> None:
+    """The yara CLI's inputs: Qarina's rules as text, and (once) the extracted files."""
     extracted = s.data / "extracted"
-    if not extracted.is_dir():
+    if extract and not extracted.is_dir():
         log("extracting the image's files with tsk_recover -e (once)")
         subprocess.run(["tsk_recover", "-e", str(s.image), str(extracted)], check=True)
     rules = s.data / "yara-rules"
@@ -167,51 +188,35 @@ def prepare_yara(s: Setup) -> None:
     log(f"yara CLI: {len(list(rules.glob('*.yar')))} rule files")
 
 
-def parse_time_v(text: str) -> dict[str, float]:
-    """The fields of GNU time -v output that we keep."""
-    wanted = {
-        "Maximum resident set size (kbytes)": "max_rss_kb",
-        "User time (seconds)": "user",
-        "System time (seconds)": "sys",
-        "Exit status": "exit_status",
-    }
-    out: dict[str, float] = {}
-    for line in text.splitlines():
-        key, _, value = line.strip().rpartition(": ")
-        if key in wanted:
-            out[wanted[key]] = float(value)
-    return out
-
-
 def measure(tool: str, s: Setup, round_no: int, busy: float = 0.0) -> Run:
     case = Path(tempfile.mkdtemp(prefix=f"{tool}-", dir=s.cases)) if "qarina" in tool else None
-    keep_stdout = tool in ("sha256sum", "hashlib") or case is not None
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        argv = [TIME, "-v", "-o", tf.name, *command(tool, s, case)]
-        load = os.getloadavg()[0]
-        ticks0 = cpu_ticks()[0]
-        started = time.monotonic()
-        proc = subprocess.run(
-            argv,
-            stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        wall = time.monotonic() - started
-        machine_cpu = (cpu_ticks()[0] - ticks0) / os.sysconf("SC_CLK_TCK")
-        fields = parse_time_v(Path(tf.name).read_text())
-    run = Run(
-        tool, round_no, wall, int(fields.get("max_rss_kb", 0)), fields.get("user", 0.0),
-        fields.get("sys", 0.0), int(fields.get("exit_status", proc.returncode)), load, busy,
-    )  # fmt: skip
-    run.other_cpu_s = round(max(0.0, machine_cpu - run.user - run.sys), 2)
-    if proc.returncode != 0:
-        log(f"{tool}: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
-    run.check = check_output(tool, s, proc.stdout or "", case)
-    if case is not None:
-        shutil.rmtree(case, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{tool}-", dir=s.data)) if tool in PIPELINE_TOOLS else None
+    load = os.getloadavg()[0]
+    ticks0, own0 = cpu_ticks()[0], time.process_time()
+    with TreeMemory() as tree:
+        if work is not None:
+            t, check = run_pipeline(tool, s.image, s.e01, s.data / "yara-rules", work)
+        else:
+            keep_stdout = tool in ("sha256sum", "hashlib") or case is not None
+            t, check = timed(command(tool, s, case), capture=keep_stdout), {}
+    machine_cpu = (cpu_ticks()[0] - ticks0) / os.sysconf("SC_CLK_TCK")
+    own_cpu = time.process_time() - own0  # this script's (the memory sampler's) CPU
+    run = Run(tool, round_no, t.wall, t.max_rss_kb, t.user, t.sys, t.exit_status, load, busy,
+              tree_rss_kb=tree.peak_rss_kb, tree_pss_kb=tree.peak_pss_kb,
+              tree_cpu_s=round(tree.cpu_s, 2))  # fmt: skip
+    run.other_cpu_s = round(max(0.0, machine_cpu - own_cpu - cpu_of(run)), 2)
+    if t.exit_status != 0:
+        log(f"{tool}: exit {t.exit_status}: {t.stderr.strip()[-500:]}")
+    run.check = check if work is not None else check_output(tool, s, t.stdout, case)
+    for folder in (case, work):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return run
+
+
+def cpu_of(run: Run) -> float:
+    """CPU s of a run: time -v's user+sys, or the sampled tree's when larger (unwaited children)."""
+    return max(run.user + run.sys, run.tree_cpu_s)
 
 
 def check_output(tool: str, s: Setup, stdout: str, case: Path | None) -> dict[str, Any]:
@@ -253,7 +258,9 @@ def measure_clean(
         busy = wait_quiet(args.quiet_wait, args.quiet_below) if args.quiet_wait else 0.0
         run = measure(tool, s, round_no, busy)
         noisy = run.other_cpu_s > args.noise_limit * run.wall * capacity + 0.5
-        log(f"round {round_no} {tool}: {run.wall:.2f} s, {run.max_rss_kb / 1024:.0f} MB RSS, "
+        log(f"round {round_no} {tool}: {run.wall:.2f} s, {run.max_rss_kb / 1024:.0f} MB RSS "
+            f"(all processes: {run.tree_rss_kb / 1024:.0f} MB RSS, "
+            f"{run.tree_pss_kb / 1024:.0f} MB PSS), "
             f"busy before {busy:.0%}, others used {run.other_cpu_s:.1f} CPU s "
             f"{'(noisy, discarded) ' if noisy and attempt < args.retries else ''}"
             f"{run.check or ''}")  # fmt: skip
@@ -353,7 +360,7 @@ def summarise(runs: list[Run], s: Setup) -> dict[str, dict[str, Any]]:
         if not mine:
             continue
         wall = statistics.median(r.wall for r in mine)
-        cpu = statistics.median(r.user + r.sys for r in mine)
+        cpu = statistics.median(cpu_of(r) for r in mine)
         out[tool] = {
             "label": LABELS[tool],
             "runs": len(mine),
@@ -362,6 +369,8 @@ def summarise(runs: list[Run], s: Setup) -> dict[str, dict[str, Any]]:
             "max_wall_s": round(max(r.wall for r in mine), 3),
             "median_cpu_s": round(cpu, 2),
             "max_rss_mb": round(max(r.max_rss_kb for r in mine) / 1024, 1),
+            "max_tree_rss_mb": round(max(r.tree_rss_kb for r in mine) / 1024, 1),
+            "max_tree_pss_mb": round(max(r.tree_pss_kb for r in mine) / 1024, 1),
             "image_mb_per_s": round(image_bytes / wall / 1e6, 1),
             "content_mb_per_s": round(content_bytes / wall / 1e6, 1),
             "all_ok": all(r.exit_status == 0 for r in mine),
@@ -369,6 +378,8 @@ def summarise(runs: list[Run], s: Setup) -> dict[str, dict[str, Any]]:
             "max_busy_before": round(max(r.busy_before for r in mine), 3),
             "max_other_cpu_s": max(r.other_cpu_s for r in mine),
         }
+        if tool in PIPELINE_TOOLS:
+            out[tool]["steps_median_s"] = step_medians([r.check for r in mine])
     return out
 
 
@@ -394,6 +405,9 @@ def ratios(t: dict[str, dict[str, Any]], s: Setup) -> dict[str, float | None]:
         "qarina_raw_time_over_fls": div(q_raw, wall("fls_raw")),
         "qarina_e01_time_over_qarina_raw": div(q_e01, q_raw),
         "qarina_e01_time_over_sha256sum": div(q_e01, wall("sha256sum")),
+        # issue 9: the standard-tools pipeline against the scan (target ≥ 5)
+        "pipeline_raw_time_over_qarina_raw": div(wall("pipeline_raw"), q_raw),
+        "pipeline_e01_time_over_qarina_e01": div(wall("pipeline_e01"), q_e01),
         # issue 2 targets (≥ 0.5): throughputs as fractions
         "raw_content_rate_over_hashlib_image_rate": div(
             div(content, q_raw), div(image, wall("hashlib"))
@@ -408,13 +422,16 @@ def print_table(t: dict[str, dict[str, Any]], r: dict[str, float | None], s: Set
     print(f"\nimage {m['image']['size'] / 1e9:.2f} GB raw, {m['e01']['size'] / 1e9:.2f} GB E01, "
           f"{m['tree']['files']} files, {m['tree']['bytes'] / 1e9:.2f} GB content")  # fmt: skip
     head = f"{'tool':<32}{'median s':>10}{'min-max s':>14}{'CPU s':>8}{'max RSS MB':>12}"
-    print(head + f"{'image MB/s':>12}{'content MB/s':>14}")
+    print(head + f"{'tree PSS MB':>13}{'image MB/s':>12}{'content MB/s':>14}")
     for row in t.values():
         span = f"{row['min_wall_s']:.2f}-{row['max_wall_s']:.2f}"
         print(f"{row['label']:<32}{row['median_wall_s']:>10.2f}{span:>14}"
-              f"{row['median_cpu_s']:>8.1f}{row['max_rss_mb']:>12.0f}"
+              f"{row['median_cpu_s']:>8.1f}{row['max_rss_mb']:>12.0f}{row['max_tree_pss_mb']:>13.0f}"
               f"{row['image_mb_per_s']:>12.0f}{row['content_mb_per_s']:>14.0f}"
               + ("" if row["all_ok"] else "  (non-zero exit)"))  # fmt: skip
+        if "steps_median_s" in row:
+            steps = ", ".join(f"{k} {v:.2f}" for k, v in row["steps_median_s"].items())
+            print(f"    steps (median s): {steps}")
     print("\nratios:")
     for key, value in r.items():
         print(f"  {key:<45} {'-' if value is None else f'{value:.3f}'}")
@@ -489,8 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"libewf-python: {env['libewf_python'].get('pip_show', {}).get('Version')}, "
         f"links libz: {env['libewf_python'].get('links_libz')}")  # fmt: skip
     counts = reference_counts(s)
-    if "yara_cli" in tools:
-        prepare_yara(s)
+    if {"yara_cli", *PIPELINE_TOOLS} & set(tools):
+        prepare_yara(s, extract="yara_cli" in tools)
     warm(s)
     runs: list[Run] = []
     discarded: list[Run] = []
