@@ -311,6 +311,7 @@ def _store_found(
         entities = EntityWriter(conn)
         for kind, value, subtype, raw in found.identifiers:
             entities.add(kind, value, evidence_id, subtype=subtype, file_id=file_id, raw=raw)
+        entities.flush()
     if found.error:
         conn.execute(
             "UPDATE files SET error = coalesce(error || '; ', '') || ? WHERE id = ?",

@@ -108,11 +108,13 @@ def record_identifiers(
 
 
 class EntityWriter:
-    """Entities (type, value) → id, created on first sight, and their references."""
+    """Entities (type, value) → id, created on first sight, and their references, which are
+    written by `flush` in one statement (a message gives two or three)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._ids: dict[tuple[str, str], int] = {}
+        self._refs: list[tuple[int, int, int | None, int | None, str | None, str | None]] = []
 
     def add(
         self,
@@ -137,11 +139,15 @@ class EntityWriter:
                 "SELECT id FROM entities WHERE type = ? AND value = ?", key
             ).fetchone()
             entity_id = self._ids[key] = int(row[0])
-        self._conn.execute(
+        self._refs.append((entity_id, evidence_id, artifact_id, file_id, field, raw))
+
+    def flush(self) -> None:
+        self._conn.executemany(
             "INSERT INTO entity_refs (entity_id, evidence_id, artifact_id, file_id, field, raw)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (entity_id, evidence_id, artifact_id, file_id, field, raw),
+            self._refs,
         )
+        self._refs.clear()
 
 
 def run_records_stage(
@@ -192,9 +198,6 @@ def _process(
         stats.records += 1
         if text:
             texts.append((row, text))
-            conn.execute(
-                "INSERT INTO record_text (rowid, text) VALUES (?, ?)", (row["id"], normalise(text))
-            )
         for field, found in record_identifiers(row["kind"], fields, regions):
             kind, value, subtype, raw = _identity(found)
             entities.add(
@@ -202,6 +205,11 @@ def _process(
                 field=field, raw=raw,
             )  # fmt: skip
             stats.identifiers += 1
+    entities.flush()
+    conn.executemany(
+        "INSERT INTO record_text (rowid, text) VALUES (?, ?)",
+        ((row["id"], normalise(text)) for row, text in texts),
+    )
     if rules is not None and texts:
         _keyword_hits(conn, texts, rules, stats)
 
@@ -225,6 +233,7 @@ def _keyword_hits(
         starts.append(position)
         position += len(data) + 1
     buffer = b"\x00".join(encoded)
+    found: list[tuple[int, int | None, dict[str, Any]]] = []
     for hit in record_hits(rules, buffer):
         index = bisect.bisect_right(starts, hit.offset) - 1
         row, data = texts[index][0], encoded[index]
@@ -232,18 +241,20 @@ def _keyword_hits(
         if offset + hit.length > len(data):
             continue  # spans two records
         fields = hit.record_fields(data, offset, target_id=f"rec:{row['id']}")
-        _insert_hit(conn, row["evidence_id"], row["file_id"], fields)
+        found.append((row["evidence_id"], row["file_id"], fields))
         stats.hits += 1
+    _insert_hits(conn, found)
 
 
-def _insert_hit(
-    conn: sqlite3.Connection, evidence_id: int, file_id: int | None, fields: dict[str, Any]
+def _insert_hits(
+    conn: sqlite3.Connection, hits: Iterable[tuple[int, int | None, dict[str, Any]]]
 ) -> None:
-    conn.execute(
+    """Keyword hits as records, in the order given (their ids follow it)."""
+    conn.executemany(
         "INSERT INTO artifacts (kind, evidence_id, file_id, parser, ts, ts_raw, deleted,"
-        " source_table, source_rowid, data) VALUES ('keyword_hit', ?, ?, ?, NULL, NULL, 0,"
-        " NULL, NULL, ?)",
-        (evidence_id, file_id, "keywords", dumps(fields)),
+        " source_table, source_rowid, data) VALUES ('keyword_hit', ?, ?, 'keywords', NULL,"
+        " NULL, 0, NULL, NULL, ?)",
+        ((evidence_id, file_id, dumps(fields)) for evidence_id, file_id, fields in hits),
     )
 
 
@@ -251,5 +262,4 @@ def insert_file_hits(
     conn: sqlite3.Connection, evidence_id: int, file_id: int, hits: Iterable[dict[str, Any]]
 ) -> None:
     """Keyword/YARA hits found in a file's content (by the indexer's content scan)."""
-    for fields in hits:
-        _insert_hit(conn, evidence_id, file_id, {**fields, "target": "file"})
+    _insert_hits(conn, ((evidence_id, file_id, {**fields, "target": "file"}) for fields in hits))
