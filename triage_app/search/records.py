@@ -162,6 +162,9 @@ def run_records_stage(
     row = db.query("SELECT last_id FROM search_progress WHERE stage = ?", (STAGE,))
     last = int(row[0][0]) if row else 0
     total = int(db.query("SELECT count(*) FROM artifacts WHERE id > ?", (last,))[0][0])
+    # One for the stage: entity ids found in a committed batch stay valid (a failed batch
+    # rolls back and ends the stage with it).
+    entities = EntityWriter(db.conn)
     while True:
         cancel.check()
         batch = db.query(
@@ -173,7 +176,7 @@ def run_records_stage(
             break
         last = int(batch[-1]["id"])
         with db.transaction() as conn:
-            _process(conn, batch, rules, regions, stats)
+            _process(conn, entities, batch, rules, regions, stats)
             conn.execute(
                 "INSERT INTO search_progress (stage, last_id) VALUES (?, ?)"
                 " ON CONFLICT (stage) DO UPDATE SET last_id = excluded.last_id",
@@ -185,12 +188,12 @@ def run_records_stage(
 
 def _process(
     conn: sqlite3.Connection,
+    entities: EntityWriter,
     batch: Sequence[sqlite3.Row],
     rules: RuleSet | None,
     regions: Sequence[str],
     stats: RecordStats,
 ) -> None:
-    entities = EntityWriter(conn)
     texts: list[tuple[sqlite3.Row, str]] = []
     for row in batch:
         fields = json.loads(row["data"])
