@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import signal
 import sys
 import time
@@ -111,16 +110,16 @@ PASSPHRASE_ENV = casecrypt.PASSPHRASE_ENV
 
 def _ask_passphrase(path: Path) -> str | None:
     """The passphrase of the encrypted case at `path`: from the environment, or typed."""
-    if PASSPHRASE_ENV in os.environ:
-        return os.environ[PASSPHRASE_ENV]
+    if (text := casecrypt.from_environment()) is not None:
+        return text
     if not sys.stdin.isatty():
         return None
     return str(click.prompt(f"Passphrase of the case {path.parent}", hide_input=True, err=True))
 
 
 def _new_passphrase() -> str:
-    if PASSPHRASE_ENV in os.environ:
-        return os.environ[PASSPHRASE_ENV]
+    if (text := casecrypt.from_environment()) is not None:
+        return text
     if not sys.stdin.isatty():
         raise click.UsageError(f"--encrypt: set {PASSPHRASE_ENV} or run in a terminal")
     text = click.prompt(

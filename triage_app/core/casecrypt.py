@@ -17,6 +17,7 @@ them (deleted after); the thumbnail cache `work/thumbs/` and exported reports ar
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -61,6 +62,10 @@ def is_encrypted(path: Path) -> bool:
     except OSError as exc:
         raise CaseDBError(f"cannot read case database {path}: {exc}") from exc
     return len(head) == 16 and head != SQLITE_MAGIC
+
+
+def from_environment() -> str | None:
+    return os.environ.get(PASSPHRASE_ENV)
 
 
 def set_asker(ask: Callable[[Path], str | None]) -> None:

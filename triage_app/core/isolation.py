@@ -5,9 +5,10 @@ libmagic, Pillow). A task run here costs only itself when it raises, overruns it
 its memory or kills its worker: the parent gets `Failed` with the reason, replaces the worker
 (which runs the initializer again) and hands the worker's queued tasks to another. The parent
 stays the one writer of the case database; a generator task streams what it yields in chunks
-(`Item`) while it runs, so memory stays bounded on both sides. `spawn` everywhere: Linux and
-Windows behave alike (installer/qarina_main.py calls freeze_support()); tasks are module-level
-callables with picklable arguments. On Linux (not in the frozen app) workers are forked from
+(`Item`) while it runs, so memory stays bounded on both sides. Workers never inherit the
+caller's state: `spawn` on Windows and in the frozen app (installer/qarina_main.py calls
+freeze_support()), so tasks are module-level callables with picklable arguments. On Linux
+(not in the frozen app) workers are forked from
 multiprocessing's fork server, which imports the modules the first Supervisor of the process
 names (`preload`, e.g. the parsers) once: a worker is ready in ~50 ms instead of the ~1 s a
 spawned one spends importing them; it is still a fresh process with no state of the caller's,
@@ -163,13 +164,20 @@ def _stop(process: BaseProcess, grace: float) -> None:
 def warm_up(preload: Sequence[str]) -> None:
     """Start the fork server now (Linux), so that it imports `preload` while the caller does
     other work (e.g. the scan indexes) instead of when the first worker is needed."""
-    if _CTX.get_start_method() != "forkserver":
-        return
-    from multiprocessing import forkserver
+    if _prepare_server(preload):
+        from multiprocessing import forkserver
 
+        forkserver.ensure_running()
+
+
+def _prepare_server(preload: Sequence[str]) -> bool:
+    """With the fork server: its socket folder, and what it imports if it is not running yet.
+    False when workers are spawned."""
+    if _CTX.get_start_method() != "forkserver":
+        return False
     _own_socket_dir()
     _CTX.set_forkserver_preload(list(preload))
-    forkserver.ensure_running()
+    return True
 
 
 class Supervisor:
@@ -204,9 +212,7 @@ class Supervisor:
         self._broken: str | None = None
         self._closed = False
         self._seq = 0
-        if _CTX.get_start_method() == "forkserver":
-            _own_socket_dir()
-            _CTX.set_forkserver_preload(list(preload))  # used if the server is not running yet
+        _prepare_server(preload)
         try:
             for _ in range(self._size):
                 self._start_worker()

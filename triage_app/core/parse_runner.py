@@ -3,8 +3,9 @@
 Each pair ends as `ok` (records found), `no_data` (parsed, nothing in it), `error` (with the
 reason), `skipped` or `cancelled`. Parsers run in worker processes (`isolation.Supervisor`)
 with a time and memory limit per file: a parser that hangs, crashes native code or exhausts
-memory on a hostile file costs that file only, recorded as `error` with the reason ("timed
-out", "worker died: killed by SIGSEGV", "memory limit"), and the scan goes on.
+memory on a hostile file costs that file only, recorded as `error` with the reason ("stopped:
+the parser ran past its 900 s limit", "the parser's process died (killed by SIGSEGV)",
+"stopped: the parser exceeded its memory limit (2048 MB)"), and the scan goes on.
 
 This process stays the one writer of the case database and commits each pair's records in the
 pairs' order (file id, then parser name), whatever order the workers finish in, so record ids

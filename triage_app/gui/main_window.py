@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +130,7 @@ class MainWindow(QMainWindow):
         kept in memory for this session. False when the examiner gave none."""
         if not casecrypt.is_encrypted(path) or casecrypt.has_key(path):
             return True
-        text = os.environ.get(casecrypt.PASSPHRASE_ENV)
+        text = casecrypt.from_environment()
         if text is None:
             text, ok = QInputDialog.getText(
                 self, self.tr("Encrypted case"), self.tr("Passphrase of this case:"),
