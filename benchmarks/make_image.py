@@ -6,7 +6,7 @@
 
 Steps (each skipped when its output exists and matches `manifest.json`):
 1. tree  OUT/tree/      ≥ --files files, ≥ --size-gb GB (10^9 bytes) of content: many small
-                        text/JSON/HTML/CSV/log files of a few KB, JPEG-like and SQLite-like
+                        text/JSON/HTML/CSV/log files of a few KB, JPEG-layout and SQLite-like
                         binaries of 50 KB–2 MB with real magic headers, a few 50–200 MB files.
                         Content is a function of (seed, file number) only; text is words
                         from a fixed vocabulary (compressible), JPEG/video bodies are
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: JPEG files have a real JPEG layout
 KIB, MIB = 1024, 1024 * 1024
 BLOCK = 4096
 MANIFEST = "manifest.json"
@@ -195,8 +195,26 @@ class Content:
         return (head + body + tail)[: p.size]
 
     def jpeg(self, p: Plan) -> bytes:
-        head = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00H\x00H\x00\x00\xff\xdb\x00C\x00"
-        return head + self.noise(p.number, 0, p.size - len(head) - 2) + b"\xff\xd9"
+        """A baseline JPEG's layout: JFIF, an EXIF segment with text, tables, frame and scan
+        headers, then pseudo-random entropy-coded data (0xFF stuffed as in real scans)."""
+        tiff = b"MM\x00*\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"  # header, empty IFD
+        exif = b"Exif\x00\x00" + tiff + f"IMG_{p.number:05d} camera ".encode() * 8
+        head = b"".join(
+            (
+                b"\xff\xd8",
+                _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00H\x00H\x00\x00"),
+                _segment(0xE1, exif),
+                _segment(0xDB, b"\x00" + bytes(range(1, 65))),
+                _segment(0xC0, b"\x08\x01\xe0\x02\x80\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"),
+                _segment(0xC4, b"\x00" + bytes(16) + b"\x00"),
+                _segment(0xDA, b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"),
+            )
+        )
+        n = p.size - len(head) - 2
+        body = self.noise(p.number, 0, n).replace(b"\xff", b"\xff\x00")[:n]
+        if body.endswith(b"\xff"):  # a stuffing pair cut in two
+            body = body[:-1] + b"\x00"
+        return head + body + b"\xff\xd9"
 
     def sqlite(self, p: Plan) -> bytes:
         rng = random.Random(f"{self.seed}:{p.number}")
@@ -249,6 +267,10 @@ _TEMPLATES: dict[str, tuple[bytes, bytes]] = {
         b"</string></map>\n",
     ),
 }
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
 def write_file(content: Content, root: Path, p: Plan) -> None:

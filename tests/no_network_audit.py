@@ -3,8 +3,9 @@
 Two uses, driven by tests/test_no_network.py:
 
 - copied as `sitecustomize.py` into a folder on PYTHONPATH, it installs the hook at the start
-  of every Python process of the run, including the worker processes that the scan and the
-  report start with `spawn` (they inherit PYTHONPATH and run `site` before anything else);
+  of every Python process of the run, including the worker processes that the report starts
+  with `spawn` (they inherit PYTHONPATH and run `site` before anything else) and the fork
+  server whose children are the scan's workers on Linux (a forked child keeps the hook);
 - run as a script (`python no_network_audit.py WORKDIR`), it builds the workshop sample,
   scans it, writes a report in every format, exports and verifies, renders a GUI screenshot,
   and finally tries one connection (the canary, which must be seen) to prove the hook works.
@@ -78,6 +79,8 @@ def install(log: str) -> None:
     role = "main"
     if any("spawn_main" in a for a in sys.orig_argv):
         role = "worker"
+    elif any("multiprocessing.forkserver" in a for a in sys.orig_argv):
+        role = "forkserver"  # the workers it forks inherit its hook (hooks survive fork)
     elif any("resource_tracker" in a for a in sys.orig_argv):
         role = "tracker"
     _write(log, {"event": "installed", "role": role})

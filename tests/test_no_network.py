@@ -77,10 +77,11 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Audit:
 
 
 def test_hook_watches_every_process(audit: Audit) -> None:
-    """The driver and the worker processes of both the scan and the report are watched."""
+    """The driver and the worker processes of both the scan and the report are watched: the
+    scan's workers are forked from the fork server, whose hook they inherit (Linux)."""
     roles = [(p, e["role"]) for p, e in audit.phase_of() if e["event"] == "installed"]
     assert ("start", "main") in roles
-    assert ("scan", "worker") in roles, roles
+    assert ("scan", "forkserver") in roles, roles
     assert ("report", "worker") in roles, roles
 
 

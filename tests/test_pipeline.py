@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from fixtures_android import make_android_extraction
 
 from triage_app import __version__
 from triage_app.cli import main
-from triage_app.core import indexer, workers
+from triage_app.core import indexer
 from triage_app.core.casedb import connect
 from triage_app.core.engine import scan
 from triage_app.core.export import records
@@ -236,20 +235,3 @@ def test_worker_pool_gives_the_same_records(
     pooled = tmp_path / "pooled"
     scan(pooled, [evidence])
     assert _export(pooled) == _export(reference)
-
-
-def test_dead_worker_pool_falls_back_to_in_process_hashing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    evidence = _many_files(tmp_path / "phone", n=300)
-    reference = tmp_path / "inline"
-    scan(reference, [evidence])
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise BrokenProcessPool("simulated worker crash")
-
-    monkeypatch.setattr(indexer, "POOL_AFTER_FILES", 10)
-    monkeypatch.setattr(workers.HashPool, "submit", broken)
-    case = tmp_path / "case"
-    assert scan(case, [evidence]).status == "ok"
-    assert _export(case) == _export(reference)

@@ -13,22 +13,20 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .case import Case
 from .dispatch import candidates
-from .errors import QarinaError
 from .evidence.base import Entry, EvidenceSource
 from .filetype import detect
 from .hashing import Digests, hash_stream
+from .isolation import Done, Failed, Supervisor
 from .parsing import FileInfo, Parser
 from .progress import CancelToken, Progress, ThrottledSink
 from .timeconv import iso
-from .workers import HashJob, HashPool, HashResult
+from .workers import PRELOAD, WORKERS, HashJob, HashResult, batch_limits, hash_batch
 
 if TYPE_CHECKING:
     from ..search.content import ContentResult, ContentSpec
@@ -46,6 +44,7 @@ POOL_AFTER_FILES_SEARCHING = 500
 JOB_FILES = 256
 JOB_BYTES = 32 * 1024**2
 MAX_IN_FLIGHT = 4
+POLL_SECONDS = 0.005
 
 _INSERT_FILE = (
     "INSERT INTO files (evidence_id, volume, path, name, kind, size, mtime, atime, ctime, crtime,"
@@ -106,16 +105,20 @@ class Indexer:
         self._waiting: dict[int, _Pending] = {}
         self._jobs: list[HashJob] = []
         self._job_bytes = 0
-        self._in_flight: deque[tuple[Future[list[HashResult]], list[HashJob]]] = deque()
-        self._pool: HashPool | None = None
+        # Batches sent to the workers, in the order their files are committed (results come
+        # back in any order; file ids must not depend on timing).
+        self._in_flight: deque[tuple[int, list[HashJob]]] = deque()
+        self._returned: dict[object, list[HashResult] | Failed] = {}  # by batch
+        self._batch = 0
+        self._next_poll = 0.0
+        self._pool: Supervisor | None = None
         self._inline_files = 0
         self._next_key = 0
-        # EWF: the custody thread decompressing the whole media for verification is the
-        # critical path; worker processes would starve it of the second core (measured:
-        # 25 s with workers, 21 s without, on the 2.9 GB benchmark image).
         # Encrypted backups: a worker could not reopen them without the password, which
-        # is deliberately kept in this process only.
-        self._use_pool = source.info.format != "ewf" and not source.info.metadata.get("encrypted")
+        # is deliberately kept in this process only. EWF uses the workers too since content
+        # search runs in them (2.9 GB benchmark E01: 56.7 s without, 43.1 s with); before
+        # that, the custody thread's decompression was the critical path and they starved it.
+        self._use_pool = not source.info.metadata.get("encrypted")
         self._last_commit = time.monotonic()
 
     def run(self) -> IndexStats:
@@ -142,6 +145,7 @@ class Indexer:
             self._flush()
             if self._pool is not None:
                 self._pool.close()
+                self._pool = None
         return self.stats
 
     def _add(self, p: _Pending) -> None:
@@ -195,27 +199,51 @@ class Indexer:
         if not self._jobs:
             return
         if self._pool is None:
-            self._pool = HashPool(workers=2)
+            self._pool = Supervisor(WORKERS, batch_limits([]), preload=PRELOAD)
         while len(self._in_flight) >= MAX_IN_FLIGHT:
-            self._collect_one(*self._in_flight.popleft())
+            self._collect_head(block=True)
         jobs, self._jobs, self._job_bytes = self._jobs, [], 0
-        try:
-            future = self._pool.submit(self._path, self._case.workdir, jobs, self._content)
-        except BrokenProcessPool as exc:
-            self._hash_here(jobs, exc)
-            return
-        self._in_flight.append((future, jobs))
+        self._in_flight.append((self._send(jobs), jobs))
+
+    def _send(self, jobs: list[HashJob]) -> int:
+        assert self._pool is not None
+        self._batch += 1
+        spec = (str(self._path), str(self._case.workdir), jobs, self._content)
+        self._pool.submit(self._batch, hash_batch, *spec, limits=batch_limits(jobs))
+        return self._batch
 
     def _collect(self, block: bool) -> None:
-        while self._in_flight and (block or self._in_flight[0][0].done()):
-            self._collect_one(*self._in_flight.popleft())
+        if not block:  # polling the workers' pipes costs ~50 µs: not after every entry
+            now = time.monotonic()
+            if now < self._next_poll:
+                return
+            self._next_poll = now + POLL_SECONDS
+        while self._in_flight and self._collect_head(block):
+            pass
 
-    def _collect_one(self, future: Future[list[HashResult]], jobs: list[HashJob]) -> None:
-        try:
-            results = future.result()
-        except (BrokenProcessPool, QarinaError, OSError) as exc:
-            self._hash_here(jobs, exc)
-            return
+    def _collect_head(self, block: bool) -> bool:
+        """Take the oldest batch's results if they are back (waiting for them if `block`);
+        False when they are not."""
+        assert self._pool is not None
+        batch, jobs = self._in_flight[0]
+        for event in self._pool.events(None if block else 0.0):
+            if isinstance(event, Done):
+                self._returned[event.task_id] = event.result
+            elif isinstance(event, Failed):
+                self._returned[event.task_id] = event
+            if batch in self._returned:
+                break
+        if batch not in self._returned:
+            return False
+        self._in_flight.popleft()
+        returned = self._returned.pop(batch)
+        if isinstance(returned, Failed):
+            self._failed(jobs, returned)
+        else:
+            self._take(returned)
+        return True
+
+    def _take(self, results: list[HashResult]) -> None:
         for r in results:
             p = self._waiting.pop(r.key)
             if r.sha256 is not None and r.md5 is not None:
@@ -228,12 +256,24 @@ class Indexer:
             p.error = r.error
             self._ready.append(p)
 
-    def _hash_here(self, jobs: list[HashJob], exc: BaseException) -> None:
-        """A worker died or could not open the evidence: hash its batch in this process."""
-        log.warning("hash worker failed (%s); hashing %d files in-process", exc, len(jobs))
-        for job in jobs:
-            p = self._waiting.pop(job.key)
-            self._hash_inline(p)
+    def _failed(self, jobs: list[HashJob], failed: Failed) -> None:
+        """A batch's worker crashed, hung or ran out of memory: its files are sent again one
+        per task, in the batch's place, so only the file that caused it is lost (recorded
+        with the reason). A worker that raised (e.g. could not open the evidence) leaves the
+        batch to this process."""
+        if failed.kind == "error":
+            log.warning("hash worker failed (%s); hashing %d files here", failed.message, len(jobs))
+            for job in jobs:
+                p = self._waiting.pop(job.key)
+                self._hash_inline(p)
+                self._ready.append(p)
+        elif len(jobs) > 1:
+            log.warning("hash worker %s; retrying %d files one by one", failed.message, len(jobs))
+            self._in_flight.extendleft((self._send([job]), [job]) for job in reversed(jobs))
+        else:
+            p = self._waiting.pop(jobs[0].key)
+            p.error = f"content not read: {failed.message}"
+            self.stats.errors += 1
             self._ready.append(p)
 
     def _count_bytes(self, n: int) -> None:

@@ -1,18 +1,19 @@
-"""Content hashing in worker processes, so both cores read and hash.
+"""Content hashing and content search in worker processes, so both cores read and hash.
 
 TSK and libewf hold the GIL while they read, so threads cannot spread that work. Each worker
 process opens the evidence item itself (read-only, like the main process; spooled copies in
-the case work area are reused, never rebuilt) and hashes batches of files given by locator.
-The main process walks the metadata and writes the case database.
+the case work area are reused, never rebuilt) and hashes batches of files given by locator,
+matching the content against the scan's rules while it is in memory. The main process walks
+the metadata and writes the case database.
 
-A worker that dies (e.g. a native crash on hostile content) breaks the pool; the engine then
-hashes the affected batch in the main process, so no file is lost.
+The workers run under `isolation.Supervisor` (forked from the fork server on Linux, with time
+and memory limits): a batch whose worker crashes, hangs or runs out of memory is split and
+its files hashed one per task, so hostile content costs only the file that caused it
+(`indexer.Indexer`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,11 +22,17 @@ from .errors import QarinaError
 from .evidence.base import EvidenceSource
 from .filetype import detect
 from .hashing import hash_stream
+from .isolation import Limits
 from .models import Locator
 from .progress import CancelToken
 
 if TYPE_CHECKING:
     from ..search.content import ContentResult, ContentSpec
+
+
+WORKERS = 2
+MEMORY_MB = 2048  # per worker: the largest file kept for searching is 64 MB
+PRELOAD = ("triage_app.core.workers", "triage_app.search.content")
 
 
 @dataclass(frozen=True)
@@ -86,18 +93,7 @@ def hash_batch(
     return [hash_one(source, job, cancel, spec) for job in jobs]
 
 
-class HashPool:
-    """A small pool of worker processes, started only when a scan has enough to hash."""
-
-    def __init__(self, workers: int) -> None:
-        self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
-
-    def submit(
-        self, path: Path, workdir: Path, jobs: list[HashJob], spec: ContentSpec | None = None
-    ) -> Future[list[HashResult]]:
-        return self._executor.submit(hash_batch, str(path), str(workdir), jobs, spec)
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+def batch_limits(jobs: list[HashJob]) -> Limits:
+    """Time and memory for one batch: generous (reading at ≥ 1 MB/s, plus YARA's own per-file
+    time limit), so only a hang or a runaway decoder reaches them."""
+    return Limits(300 + 2 * len(jobs) + sum(j.size for j in jobs) / 1e6, MEMORY_MB)

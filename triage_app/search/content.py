@@ -16,6 +16,7 @@ from typing import Any
 import yara
 
 from .identifiers import find_identifiers
+from .regions import text_spans
 from .scanner import scan_content
 
 TEXT_IDENTIFIERS_MAX = 8 * 1024**2  # larger text files are logs and dumps: keywords only
@@ -49,6 +50,11 @@ class ContentSpec:
     max_bytes: int
     timeout_s: int
     regions: tuple[str, ...]
+    # Every rule is a text rule (the bundled packs, keyword lists): photos and videos are
+    # matched outside their compressed picture and sound data only (`regions.text_spans`).
+    # A user's own YARA rules may test offsets, `filesize` or the picture data itself, so
+    # with them every file is matched whole.
+    text_rules_only: bool = False
 
     @property
     def keep(self) -> int:
@@ -113,7 +119,9 @@ def search_content(spec: ContentSpec, data: bytes | None, mime: str | None) -> C
     if data is None:
         return result
     if spec.rules_path and len(data) <= spec.max_bytes:
-        result.hits, result.error = scan_content(_rules(spec.rules_path), data, spec.timeout_s)
+        spans = text_spans(data, mime) if spec.text_rules_only else None
+        rules = _rules(spec.rules_path)
+        result.hits, result.error = scan_content(rules, data, spec.timeout_s, spans)
     if mime and mime.startswith(_TEXT_TYPES) and len(data) <= TEXT_IDENTIFIERS_MAX:
         text = _triggered(_decode(data))
         # Files are not chats: a bare local number there is more often an ID or an amount.

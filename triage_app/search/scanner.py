@@ -239,14 +239,27 @@ def record_hits(rules: RuleSet, buffer: bytes) -> list[ScanHit]:
 
 
 def scan_content(
-    rules: yara.Rules, data: bytes, timeout_s: int
+    rules: yara.Rules,
+    data: bytes,
+    timeout_s: int,
+    spans: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Hits in one file's content (keyword_hit fields without `target`), and an error text
-    when YARA failed or timed out on it."""
-    try:
-        matches = rules.match(data=data, timeout=timeout_s)
-    except yara.TimeoutError:
-        return [], f"keyword scan stopped after {timeout_s} s (timeout)"
-    except yara.Error as exc:
-        return [], f"keyword scan failed: {exc}"
-    return [{**h.fields(data), "target_id": None} for h in hits_from(matches, data)], None
+    when YARA failed or timed out on it. With `spans` (`regions.text_spans`), only those
+    parts of `data` are matched, each on its own; offsets stay those of the file."""
+    found: list[dict[str, Any]] = []
+    per_rule: dict[tuple[str, str], int] = {}
+    for start, end in spans if spans is not None else ((0, len(data)),):
+        part = data if (start, end) == (0, len(data)) else data[start:end]
+        try:
+            matches = rules.match(data=part, timeout=timeout_s)
+        except yara.TimeoutError:
+            return found, f"keyword scan stopped after {timeout_s} s (timeout)"
+        except yara.Error as exc:
+            return found, f"keyword scan failed: {exc}"
+        for h in hits_from(matches, part):
+            key = (h.pack, h.rule)
+            per_rule[key] = per_rule.get(key, 0) + 1
+            if per_rule[key] <= MAX_HITS_PER_RULE:
+                found.append({**h.fields(data, h.offset + start), "target_id": None})
+    return found, None

@@ -59,11 +59,23 @@ def prepare(
                     dumps(pack.files), source,
                 ),
             )  # fmt: skip
-    case.audit.append("rule_packs", packs=[asdict(pack) for pack in used])
+    text_rules_only = all(
+        u.source == "bundled" or u.kind == "keywords" for u in used if u.error is None
+    )
+    case.audit.append(
+        "rule_packs",
+        packs=[asdict(pack) for pack in used],
+        # docs/EXAMINER.md, "What is searched": photos and videos outside their picture data
+        photo_video_data_searched=not text_rules_only,
+    )
     for pack in used:
         if pack.error:
             log.warning("rule pack %s not used: %s", pack.pack, pack.error)
     spec = ContentSpec(
-        str(rules.path) if rules is not None else None, max_bytes, timeout_s, tuple(regions)
+        str(rules.path) if rules is not None else None,
+        max_bytes,
+        timeout_s,
+        tuple(regions),
+        text_rules_only,
     )
     return rules, spec

@@ -65,8 +65,10 @@ class RawMedia:
         return RawMedia(self.container_files)
 
     def read_at(self, offset: int, size: int) -> bytes:
-        out = bytearray()
         i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and offset + size <= self._starts[i] + self._sizes[i]:  # within one segment
+            return os.pread(self._files[i].fileno(), size, offset - self._starts[i])
+        out = bytearray()
         while size > 0 and 0 <= i < len(self._files):
             local = offset - self._starts[i]
             n = min(size, self._sizes[i] - local)
