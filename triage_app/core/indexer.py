@@ -47,9 +47,9 @@ MAX_IN_FLIGHT = 4
 POLL_SECONDS = 0.005
 
 _INSERT_FILE = (
-    "INSERT INTO files (evidence_id, volume, path, name, kind, size, mtime, atime, ctime, crtime,"
-    " inode, deleted, locator, sha256, md5, mime, note, error)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO files (id, evidence_id, volume, path, name, kind, size, mtime, atime, ctime,"
+    " crtime, inode, deleted, locator, sha256, md5, mime, note, error)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _EMPTY = Digests(
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -288,8 +288,26 @@ class Indexer:
         if not self._ready:
             return
         with self._case.db.transaction() as conn:
-            for p in self._ready:
-                self._write(conn, p)
+            # Ids are given as SQLite would (max + 1, no row is ever deleted), so the rows
+            # go in with one executemany and the hits and parser runs can name their file.
+            (first,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM files").fetchone()
+            ids = range(first, first + len(self._ready))
+            conn.executemany(_INSERT_FILE, map(self._row, ids, self._ready))
+            runs: list[tuple[str, int, str]] = []
+            for file_id, p in zip(ids, self._ready, strict=True):
+                if p.digests is None:
+                    continue
+                if p.found is not None:
+                    _store_found(conn, self._eid, file_id, p.found)
+                info = FileInfo(
+                    file_id, self._eid, p.entry.ref.volume, p.entry.ref.path, p.entry.ref.name,
+                    p.entry.ref.size, p.digests.sha256, p.mime, p.entry.ref.deleted,
+                )  # fmt: skip
+                runs += [
+                    (r.name, file_id, r.version)
+                    for r in candidates(info, p.digests.prefix, self._parsers)
+                ]
+            conn.executemany(_INSERT_RUN, runs)
         self.stats.files += len(self._ready)
         self._ready.clear()
         self._last_commit = time.monotonic()
@@ -302,42 +320,16 @@ class Indexer:
             )
         )
 
-    def _write(self, conn: sqlite3.Connection, p: _Pending) -> None:
+    def _row(self, file_id: int, p: _Pending) -> tuple[object, ...]:
         ref, digests = p.entry.ref, p.digests
-        mime = p.mime or (detect(digests.prefix, digests.size) if digests else None)
-        cur = conn.execute(
-            _INSERT_FILE,
-            (
-                self._eid,
-                ref.volume,
-                ref.path,
-                ref.name,
-                ref.kind,
-                ref.size,
-                iso(ref.mtime),
-                iso(ref.atime),
-                iso(ref.ctime),
-                iso(ref.crtime),
-                ref.inode,
-                int(ref.deleted),
-                p.locator,
-                digests.sha256 if digests else None,
-                digests.md5 if digests else None,
-                mime,
-                ref.note,
-                p.error,
-            ),
-        )
-        if digests is None or cur.lastrowid is None:
-            return
-        if p.found is not None:
-            _store_found(conn, self._eid, cur.lastrowid, p.found)
-        info = FileInfo(
-            cur.lastrowid, self._eid, ref.volume, ref.path, ref.name, ref.size,
-            digests.sha256, mime, ref.deleted,
+        if p.mime is None and digests is not None:
+            p.mime = detect(digests.prefix, digests.size)
+        return (
+            file_id, self._eid, ref.volume, ref.path, ref.name, ref.kind, ref.size,
+            iso(ref.mtime), iso(ref.atime), iso(ref.ctime), iso(ref.crtime), ref.inode,
+            int(ref.deleted), p.locator, digests.sha256 if digests else None,
+            digests.md5 if digests else None, p.mime, ref.note, p.error,
         )  # fmt: skip
-        for parser in candidates(info, digests.prefix, self._parsers):
-            conn.execute(_INSERT_RUN, (parser.name, info.id, parser.version))
 
 
 def _store_found(
@@ -346,7 +338,8 @@ def _store_found(
     """A file's keyword hits and identifiers, in the transaction that adds the file."""
     from ..search.records import EntityWriter, insert_file_hits
 
-    insert_file_hits(conn, evidence_id, file_id, found.hits)
+    if found.hits:
+        insert_file_hits(conn, evidence_id, file_id, found.hits)
     if found.identifiers:
         entities = EntityWriter(conn)
         for kind, value, subtype, raw in found.identifiers:

@@ -8,6 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+# json.dumps with options builds a new encoder per call; this runs once per indexed file.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
 
 @dataclass(frozen=True, order=True)
 class Locator:
@@ -22,7 +25,7 @@ class Locator:
     steps: tuple[tuple[str, str], ...]
 
     def serialize(self) -> str:
-        return json.dumps([list(s) for s in self.steps], ensure_ascii=False, separators=(",", ":"))
+        return _COMPACT.encode([list(s) for s in self.steps])
 
     @classmethod
     def parse(cls, text: str) -> Locator:
