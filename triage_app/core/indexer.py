@@ -192,7 +192,7 @@ class Indexer:
             from ..search.content import search_content
 
             p.mime = detect(p.digests.prefix, p.digests.size)
-            p.found = search_content(self._content, p.digests.content, p.mime)
+            p.found = search_content(self._content, p.digests.content, p.mime, p.digests.sha256)
             p.digests = Digests(p.digests.sha256, p.digests.md5, p.digests.size, p.digests.prefix)
 
     def _submit(self) -> None:

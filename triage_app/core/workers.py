@@ -80,7 +80,7 @@ def hash_one(
     if spec is not None:
         from ..search.content import search_content
 
-        found = search_content(spec, d.content, mime)
+        found = search_content(spec, d.content, mime, d.sha256)
     return HashResult(job.key, d.sha256, d.md5, d.size, d.prefix, mime, error, found)
 
 

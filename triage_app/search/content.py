@@ -10,6 +10,7 @@ compiled rules once from the case's work folder (`ContentSpec.rules_path`).
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,13 @@ class ContentResult:
 
 
 _LOADED: dict[str, yara.Rules] = {}
+# Results kept for reuse, most recent last: of files large enough for a search to cost more
+# than the lookup, with few findings (copies are mostly media without any), at most this many
+# entries (a few MB at worst).
+_SEARCHED: OrderedDict[tuple[ContentSpec, str], ContentResult] = OrderedDict()
+_REUSE_FROM = 16 * 1024
+_REUSE_ITEMS = 16
+_REUSE_ENTRIES = 2048
 
 
 def _rules(path: str) -> yara.Rules:
@@ -114,10 +122,28 @@ def _triggered(text: str) -> str:
     return "\n".join(kept)
 
 
-def search_content(spec: ContentSpec, data: bytes | None, mime: str | None) -> ContentResult:
-    result = ContentResult()
+def search_content(
+    spec: ContentSpec, data: bytes | None, mime: str | None, sha256: str | None = None
+) -> ContentResult:
+    """Hits and identifiers in one file's content. A file whose SHA-256 this process has
+    searched before with the same spec gets the earlier result (phones hold many copies of
+    one photo, video or database: sent and received media, caches, backups)."""
     if data is None:
-        return result
+        return ContentResult()
+    key = (spec, sha256) if sha256 is not None and len(data) >= _REUSE_FROM else None
+    if key is not None and (earlier := _SEARCHED.get(key)) is not None:
+        _SEARCHED.move_to_end(key)
+        return earlier
+    result = _search(spec, data, mime)
+    if key is not None and len(result.hits) + len(result.identifiers) <= _REUSE_ITEMS:
+        _SEARCHED[key] = result
+        if len(_SEARCHED) > _REUSE_ENTRIES:
+            _SEARCHED.popitem(last=False)
+    return result
+
+
+def _search(spec: ContentSpec, data: bytes, mime: str | None) -> ContentResult:
+    result = ContentResult()
     if spec.rules_path and len(data) <= spec.max_bytes:
         spans = text_spans(data, mime) if spec.text_rules_only else None
         rules = _rules(spec.rules_path)
