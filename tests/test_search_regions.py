@@ -183,3 +183,9 @@ def test_scan_skips_picture_data_only_without_user_yara_rules(
     entries = [json.loads(line) for line in (case / "audit.jsonl").open(encoding="utf-8")]
     (packs,) = [e["details"] for e in entries if e["action"] == "rule_packs"]
     assert packs["photo_video_data_searched"] is with_user_yara
+
+
+def test_heic_is_searched_whole() -> None:
+    """HEIC keeps its EXIF and XMP items inside `mdat`: skipping it would skip them."""
+    data = _box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + _box(b"mdat", b"Exif\x00\x00MM")
+    assert text_spans(data, "image/heic") is None

@@ -1,6 +1,6 @@
 """Where text can be in a photo or a video: everything but its compressed picture and sound.
 
-Most of a phone's bytes are JPEG, HEIC and MP4 files, and most of each of those is
+Most of a phone's bytes are JPEG and MP4 files, and most of each of those is
 entropy-coded picture or sound data, which cannot hold a keyword, a phone number or a
 wallet written as text. Their text is in the metadata around it: EXIF, XMP and comment
 segments, PNG text chunks, MP4 `moov`/`udta` boxes, and anything appended after the end of
@@ -73,7 +73,8 @@ def _png(data: bytes) -> list[Span]:
 
 
 def _iso_bmff(data: bytes) -> list[Span]:
-    """Spans of an MP4/MOV/HEIC file outside the payload of its top-level `mdat` boxes."""
+    """Spans of an MP4/MOV/3GP file outside the payload of its top-level `mdat` boxes. Not
+    for HEIC/HEIF: their EXIF and XMP items are usually stored in `mdat` too."""
     spans: list[Span] = []
     size, keep_from, pos = len(data), 0, 0
     while pos + 8 <= size:
@@ -99,8 +100,6 @@ def _iso_bmff(data: bytes) -> list[Span]:
 _WALKERS = {
     "image/jpeg": _jpeg,
     "image/png": _png,
-    "image/heic": _iso_bmff,
-    "image/heif": _iso_bmff,
     "video/mp4": _iso_bmff,
     "video/quicktime": _iso_bmff,
     "video/3gpp": _iso_bmff,
