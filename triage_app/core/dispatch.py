@@ -14,6 +14,11 @@ from functools import lru_cache
 
 from .parsing import FileInfo, Parser
 
+# Bytes of a file's start that dispatch needs: parser signatures are prefixes of at most this
+# length (tests/test_dispatch_prefix.py), so hash workers send only these back, not the 4 KiB
+# that type detection reads (60,000 files: 240 MB less through the pipes).
+SIGNATURE_BYTES = 64
+
 
 @lru_cache(maxsize=256)
 def _compiled(globs: tuple[str, ...]) -> re.Pattern[str]:

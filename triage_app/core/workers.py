@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .dispatch import SIGNATURE_BYTES
 from .errors import QarinaError
 from .evidence.base import EvidenceSource
 from .filetype import detect
@@ -48,7 +49,7 @@ class HashResult:
     sha256: str | None
     md5: str | None
     size: int
-    prefix: bytes
+    prefix: bytes  # the first SIGNATURE_BYTES, for parser dispatch
     mime: str | None
     error: str | None
     found: ContentResult | None = None  # keyword hits and identifiers in the content
@@ -81,7 +82,8 @@ def hash_one(
         from ..search.content import search_content
 
         found = search_content(spec, d.content, mime, d.sha256)
-    return HashResult(job.key, d.sha256, d.md5, d.size, d.prefix, mime, error, found)
+    prefix = d.prefix[:SIGNATURE_BYTES]  # the type is detected here; dispatch needs no more
+    return HashResult(job.key, d.sha256, d.md5, d.size, prefix, mime, error, found)
 
 
 def hash_batch(
