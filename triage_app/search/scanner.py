@@ -22,7 +22,7 @@ import io
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -219,11 +219,15 @@ class ScanHit:
 
 
 def hits_from(matches: Sequence[yara.Match], data: bytes) -> list[ScanHit]:
+    return _scan_hits(collect_hits(matches), data)
+
+
+def _scan_hits(hits: list[Hit], data: bytes) -> list[ScanHit]:
     """One ScanHit per physical occurrence (`hits.dedupe`); at most MAX_HITS_PER_RULE
     per rule, the cap applied after collapsing the encodings of one occurrence."""
     per_rule: dict[tuple[str, str], int] = {}
     result: list[ScanHit] = []
-    for h in dedupe(collect_hits(matches), data):
+    for h in dedupe(hits, data):
         key = (h.pack, h.rule)
         per_rule[key] = per_rule.get(key, 0) + 1
         if per_rule[key] <= MAX_HITS_PER_RULE:
@@ -245,21 +249,20 @@ def scan_content(
     spans: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Hits in one file's content (keyword_hit fields without `target`), and an error text
-    when YARA failed or timed out on it. With `spans` (`regions.text_spans`), only those
-    parts of `data` are matched, each on its own; offsets stay those of the file."""
-    found: list[dict[str, Any]] = []
-    per_rule: dict[tuple[str, str], int] = {}
+    when YARA failed or timed out on it (with the hits of the parts matched before). With
+    `spans` (`regions.text_spans`), only those parts of `data` are matched, each on its own;
+    offsets stay those of the file."""
+    found: list[Hit] = []
+    error = None
     for start, end in spans if spans is not None else ((0, len(data)),):
         part = data if (start, end) == (0, len(data)) else data[start:end]
         try:
             matches = rules.match(data=part, timeout=timeout_s)
         except yara.TimeoutError:
-            return found, f"keyword scan stopped after {timeout_s} s (timeout)"
+            error = f"keyword scan stopped after {timeout_s} s (timeout)"
+            break
         except yara.Error as exc:
-            return found, f"keyword scan failed: {exc}"
-        for h in hits_from(matches, part):
-            key = (h.pack, h.rule)
-            per_rule[key] = per_rule.get(key, 0) + 1
-            if per_rule[key] <= MAX_HITS_PER_RULE:
-                found.append({**h.fields(data, h.offset + start), "target_id": None})
-    return found, None
+            error = f"keyword scan failed: {exc}"
+            break
+        found += (replace(h, offset=h.offset + start) for h in collect_hits(matches))
+    return [{**h.fields(data), "target_id": None} for h in _scan_hits(found, data)], error
