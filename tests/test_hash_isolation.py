@@ -75,3 +75,20 @@ def test_a_worker_that_cannot_open_the_evidence_leaves_it_to_the_scan(
     _scan(case, evidence)
     assert "could not open the evidence" in caplog.text
     assert _files(case) == _files(reference)
+
+
+def test_file_ids_follow_the_walk_with_or_without_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders and hashed files are committed in walk order, so ids do not depend on when the
+    workers' batches come back."""
+    evidence = _evidence(tmp_path / "phone", n=600)
+    (evidence / "sdcard" / "bulk" / "sub").mkdir()
+    inline = tmp_path / "inline"
+    _scan(inline, evidence)
+    monkeypatch.setattr(indexer, "POOL_AFTER_FILES", 10)
+    monkeypatch.setattr(indexer, "POOL_AFTER_FILES_SEARCHING", 10)
+    monkeypatch.setattr(indexer, "JOB_FILES", 7)
+    pooled = tmp_path / "pooled"
+    _scan(pooled, evidence)
+    assert _files(pooled) == _files(inline)

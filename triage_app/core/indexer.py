@@ -71,6 +71,7 @@ class _Pending:
     error: str | None = None
     mime: str | None = None
     found: ContentResult | None = None
+    done: bool = False  # hashed (or nothing to hash): may be committed once those before are
 
 
 @dataclass
@@ -102,12 +103,13 @@ class Indexer:
         self._sink = sink
         self._cancel = cancel
         self.stats = IndexStats()
-        self._ready: list[_Pending] = []
+        # Every entry in walk order; the done ones at its head are committed, so file ids
+        # follow the walk whatever order the workers finish in.
+        self._order: deque[_Pending] = deque()
         self._waiting: dict[int, _Pending] = {}
         self._jobs: list[HashJob] = []
         self._job_bytes = 0
-        # Batches sent to the workers, in the order their files are committed (results come
-        # back in any order; file ids must not depend on timing).
+        # Batches sent to the workers, oldest first (results come back in any order).
         self._in_flight: deque[tuple[int, list[HashJob]]] = deque()
         self._returned: dict[object, list[HashResult] | Failed] = {}  # by batch
         self._batch = 0
@@ -150,15 +152,16 @@ class Indexer:
         return self.stats
 
     def _add(self, p: _Pending) -> None:
+        self._order.append(p)
         ref = p.entry.ref
         if p.entry.opener is None:
             if ref.kind == "file" and ref.size == 0 and ref.note is None:
                 p.digests = _EMPTY
-            self._ready.append(p)
+            p.done = True
         elif self._pool is None and not (self._use_pool and self._pool_due()):
             self._hash_inline(p)
             self._inline_files += 1
-            self._ready.append(p)
+            p.done = True
         else:
             self._next_key += 1
             key = self._next_key
@@ -255,7 +258,7 @@ class Indexer:
             else:
                 self.stats.errors += 1
             p.error = r.error
-            self._ready.append(p)
+            p.done = True
 
     def _failed(self, jobs: list[HashJob], failed: Failed) -> None:
         """A batch's worker crashed, hung or ran out of memory: its files are sent again one
@@ -267,7 +270,7 @@ class Indexer:
             for job in jobs:
                 p = self._waiting.pop(job.key)
                 self._hash_inline(p)
-                self._ready.append(p)
+                p.done = True
         elif len(jobs) > 1:
             log.warning("hash worker %s; retrying %d files one by one", failed.message, len(jobs))
             self._in_flight.extendleft((self._send([job]), [job]) for job in reversed(jobs))
@@ -275,27 +278,33 @@ class Indexer:
             p = self._waiting.pop(jobs[0].key)
             p.error = f"content not read: {failed.message}"
             self.stats.errors += 1
-            self._ready.append(p)
+            p.done = True
 
     def _count_bytes(self, n: int) -> None:
         self.stats.bytes += n
 
     def _flush_due(self) -> bool:
         return (
-            len(self._ready) >= BATCH_FILES or time.monotonic() - self._last_commit >= BATCH_SECONDS
+            len(self._order) >= BATCH_FILES or time.monotonic() - self._last_commit >= BATCH_SECONDS
         )
 
     def _flush(self) -> None:
-        if not self._ready:
+        ready: list[_Pending] = []
+        while self._order and self._order[0].done:
+            ready.append(self._order.popleft())
+        if not ready:
             return
+        for p in ready:  # hashed here without content search: no type detected yet
+            if p.mime is None and p.digests is not None:
+                p.mime = detect(p.digests.prefix, p.digests.size)
         with self._case.db.transaction() as conn:
             # Ids are given as SQLite would (max + 1, no row is ever deleted), so the rows
             # go in with one executemany and the hits and parser runs can name their file.
             (first,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM files").fetchone()
-            ids = range(first, first + len(self._ready))
-            conn.executemany(_INSERT_FILE, map(self._row, ids, self._ready))
+            ids = range(first, first + len(ready))
+            conn.executemany(_INSERT_FILE, map(self._row, ids, ready))
             runs: list[tuple[str, int, str]] = []
-            for file_id, p in zip(ids, self._ready, strict=True):
+            for file_id, p in zip(ids, ready, strict=True):
                 if p.digests is None:
                     continue
                 if p.found is not None:
@@ -309,8 +318,7 @@ class Indexer:
                     for r in candidates(info, p.digests.prefix, self._parsers)
                 ]
             conn.executemany(_INSERT_RUN, runs)
-        self.stats.files += len(self._ready)
-        self._ready.clear()
+        self.stats.files += len(ready)
         self._last_commit = time.monotonic()
         self._sink.update(
             Progress(
@@ -323,8 +331,6 @@ class Indexer:
 
     def _row(self, file_id: int, p: _Pending) -> tuple[object, ...]:
         ref, digests = p.entry.ref, p.digests
-        if p.mime is None and digests is not None:
-            p.mime = detect(digests.prefix, digests.size)
         return (
             file_id, self._eid, ref.volume, ref.path, ref.name, ref.kind, ref.size,
             iso(ref.mtime), iso(ref.atime), iso(ref.ctime), iso(ref.crtime), ref.inode,
