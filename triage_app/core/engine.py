@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from . import workers
 from .apps import record_installed_apps
 from .case import Case
 from .casedb import dumps, now_iso
@@ -62,7 +63,10 @@ class Scan:
     def run(self, paths: Sequence[Path]) -> ScanSummary:
         started = time.monotonic()
         if self.options.isolate:
-            warm_up(PRELOAD)  # the parse workers' modules load while the evidence is indexed
+            # The fork server imports what the parse and the hash workers need (it is started
+            # once, so the first Supervisor's own preload would otherwise be the only one)
+            # while the evidence is opened and indexed.
+            warm_up((*PRELOAD, *workers.PRELOAD))
         scan_id = self._start()
         try:
             self._prepare_search(scan_id)
