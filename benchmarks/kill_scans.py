@@ -22,10 +22,11 @@ subprocesses; info, verify and export run the same click commands in-process.
 Cases that pass are deleted; those that fail are kept under WORK/cases.
 
 Legitimate differences between two complete runs, normalised away: in the export `id`
-(`file:N`, `rec:N`, `ent:N`: row ids in commit order, which the worker pool and a resume
-change) and a record hit's `target_id` (replaced by a digest of the record it points to);
-in `qarina info` `case.created_at`, each evidence's `added_at` and `scans` (a killed scan
-stays `running`). Nothing else differs: two plain runs export byte-identical records.
+(`file:N`, `rec:N`, `ent:N`: row ids in commit order, which a resume changes; the hash
+worker pool does not: its scan exports byte-identical records) and a record hit's
+`target_id` (replaced by a digest of the record it points to); in `qarina info`
+`case.created_at`, each evidence's `added_at` and `scans` (a killed scan stays `running`).
+Nothing else differs: two plain runs export byte-identical records.
 
 Limits: SIGKILL ends processes, not the kernel, so written but unsynced data survives it:
 this is no proof against a power cut (that needs a VM or dm-log-writes). Kill moments come
