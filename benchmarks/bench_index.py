@@ -24,6 +24,12 @@ Tools:
                md5,sha256 -r` + `yara -r -p 2 -w RULES` (the same rules), each step timed,
                times summed, the extracted files deleted after (see bench_pipeline.py)
   pipeline_e01 the same from the E01 (`tsk_recover -e -i ewf`)
+  floor_raw    `benchmarks/floor.py IMG`: the least work of a default scan (custody SHA-256 +
+               MD5 of IMG, SHA-256 + MD5 of every file through pytsk3), all cores busy
+  floor_search_raw  the same + the bundled rules matched by yara-python over each file but
+               photos and videos (`floor.py --rules`): less search than a scan does
+  floor_search_e01  the same from the E01 (custody through pyewf, each worker reading the
+               files through its own pyewf handle)
 Besides `time -v`'s max RSS (the largest single process), every run records the peak summed
 RSS and PSS of the tool's whole process tree (a scan's workers included), sampled from /proc
 every 0.2 s; the table shows PSS (shared pages counted once). CPU s is the larger of time -v's
@@ -68,9 +74,11 @@ HASHLIB_CODE = (
 )
 ALL_TOOLS = (
     "sha256sum", "hashlib", "fls_raw", "qarina_raw", "qarina_e01", "fls_e01",
-    "qarina_raw_nosearch", "yara_cli", *PIPELINE_TOOLS,
+    "qarina_raw_nosearch", "yara_cli", *PIPELINE_TOOLS, "floor_raw", "floor_search_raw",
+    "floor_search_e01",
 )  # fmt: skip
 DEFAULT_TOOLS = ALL_TOOLS[:6]
+HASHING_TOOLS = ("sha256sum", "hashlib", "floor_raw", "floor_search_raw", "floor_search_e01")
 # Writes the YARA sources of Qarina's bundled packs, one file per namespace, for the yara CLI.
 RULES_CODE = (
     "import sys, pathlib\n"
@@ -92,7 +100,11 @@ LABELS = {
     "yara_cli": "yara -r -p 2 (extracted files)",
     "pipeline_raw": "tsk_recover+hashdeep+yara IMG",
     "pipeline_e01": "tsk_recover+hashdeep+yara E01",
+    "floor_raw": "floor: custody + file hashes (floor.py)",
+    "floor_search_raw": "floor + yara-python, no media (floor.py)",
+    "floor_search_e01": "floor + yara-python, no media, E01 (floor.py)",
 }
+FLOOR = str(Path(__file__).resolve().parent / "floor.py")
 
 
 @dataclass
@@ -169,6 +181,9 @@ def command(tool: str, s: Setup, case: Path | None) -> list[str]:
         "qarina_raw": [s.qarina, "scan", img, "--case", str(case), "-q"],
         "qarina_e01": [s.qarina, "scan", e01, "--case", str(case), "-q"],
         "qarina_raw_nosearch": [s.qarina, "scan", img, "--case", str(case), "-q", "--no-search"],
+        "floor_raw": [s.python, FLOOR, img],
+        "floor_search_raw": [s.python, FLOOR, img, "--rules", str(s.data / "yara-rules")],
+        "floor_search_e01": [s.python, FLOOR, e01, "--rules", str(s.data / "yara-rules")],
     }
     if tool == "yara_cli":
         rules = yara_rule_args(s.data / "yara-rules")
@@ -197,7 +212,7 @@ def measure(tool: str, s: Setup, round_no: int, busy: float = 0.0) -> Run:
         if work is not None:
             t, check = run_pipeline(tool, s.image, s.e01, s.data / "yara-rules", work)
         else:
-            keep_stdout = tool in ("sha256sum", "hashlib") or case is not None
+            keep_stdout = tool in HASHING_TOOLS or case is not None
             t, check = timed(command(tool, s, case), capture=keep_stdout), {}
     machine_cpu = (cpu_ticks()[0] - ticks0) / os.sysconf("SC_CLK_TCK")
     own_cpu = time.process_time() - own0  # this script's (the memory sampler's) CPU
@@ -221,9 +236,13 @@ def cpu_of(run: Run) -> float:
 
 def check_output(tool: str, s: Setup, stdout: str, case: Path | None) -> dict[str, Any]:
     """Evidence that the run did the whole job: the image hash, or the case's counts."""
-    if tool in ("sha256sum", "hashlib"):
+    if tool in HASHING_TOOLS:
         digest = stdout.split()[0] if stdout.split() else ""
-        return {"sha256_ok": digest == s.manifest["image"]["sha256"]}
+        found = {"sha256_ok": digest == s.manifest["image"]["sha256"]}
+        if tool.startswith("floor"):  # and every file was read
+            counts = json.loads(stdout.splitlines()[-1]) if stdout.strip() else {}
+            found["files_ok"] = counts.get("files") == s.manifest["tree"]["files"]
+        return found
     if case is None:
         return {}
     proc = subprocess.run(
@@ -506,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"libewf-python: {env['libewf_python'].get('pip_show', {}).get('Version')}, "
         f"links libz: {env['libewf_python'].get('links_libz')}")  # fmt: skip
     counts = reference_counts(s)
-    if {"yara_cli", *PIPELINE_TOOLS} & set(tools):
+    if {"yara_cli", "floor_search_raw", "floor_search_e01", *PIPELINE_TOOLS} & set(tools):
         prepare_yara(s, extract="yara_cli" in tools)
     warm(s)
     runs: list[Run] = []

@@ -51,6 +51,12 @@ RATIOS: tuple[tuple[str, str, str, tuple[str, float] | None], ...] = (
     ("qarina E01 / fls -r E01", "qarina_e01", "fls_e01", None),
     # "an E01 reads at least at half the raw speed", over the whole scan
     ("qarina E01 / qarina raw", "qarina_e01", "qarina_raw", ("<=", 2.0)),
+    # The least work of a scan (benchmarks/floor.py): how far the targets are reachable at all
+    ("floor raw / sha256sum", "floor_raw", "sha256sum", None),
+    ("floor+search raw / sha256sum", "floor_search_raw", "sha256sum", None),
+    ("floor+search E01 / sha256sum", "floor_search_e01", "sha256sum", None),
+    ("qarina raw / floor+search raw", "qarina_raw", "floor_search_raw", None),
+    ("qarina E01 / floor+search E01", "qarina_e01", "floor_search_e01", None),
 )
 MEMORY_TARGET_MB = 500
 # command -> Debian package
