@@ -333,6 +333,6 @@ def test_a_database_full_while_parsing_stops_the_scan(
         raise CaseDBError("case database commit failed: database or disk is full")
 
     evidence = build_sample(tmp_path / "sample").evidence["android"]
-    monkeypatch.setattr(ParseRunner, "_flush", full)
+    monkeypatch.setattr(ParseRunner, "_commit", full)
     with pytest.raises(CaseDBError):
         scan(tmp_path / "case", [evidence])
